@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ResNetSharp.Models.Blocks;
+
+/// <summary>The small layer factories the blocks share (torchvision's conv3x3 / conv1x1).</summary>
+internal static class Layers
+{
+    public static Module<Tensor, Tensor> Conv3x3(long inPlanes, long outPlanes, long stride = 1, long groups = 1) =>
+        nn.Conv2d(inPlanes, outPlanes, 3, stride: stride, padding: 1, groups: groups, bias: false);
+
+    public static Module<Tensor, Tensor> Conv1x1(long inPlanes, long outPlanes, long stride = 1) =>
+        nn.Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false);
+
+    /// <summary>BatchNorm2d, or an identity where the configuration has no normalisation.</summary>
+    public static Module<Tensor, Tensor> Norm(long features, BlockOptions options) =>
+        options.BatchNorm ? nn.BatchNorm2d(features) : nn.Identity();
+}
+
+/// <summary>What a block needs from the network configuration.</summary>
+public sealed record BlockOptions(ShortcutKind Shortcut, bool Residual, int Groups, int WidthPerGroup, bool BatchNorm)
+{
+    public static BlockOptions From(ResNetConfig c) => new(c.Shortcut, c.Residual, c.Groups, c.WidthPerGroup, c.BatchNorm);
+}
