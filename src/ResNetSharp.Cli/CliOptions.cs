@@ -1,0 +1,15 @@
+using System.CommandLine;
+using ResNetSharp.Runtime;
+
+namespace ResNetSharp.Cli;
+
+/// <summary>Options that several commands share, so each is spelled and described once.</summary>
+internal static class CliOptions
+{
+    /// <summary><c>--device auto|cpu|cuda|cuda:N</c> (default auto); resolve the value with <see cref="Devices.Resolve"/>.</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = $"Where to run: {Devices.Forms}. auto picks CUDA when it is available.",
+        DefaultValueFactory = _ => "auto",
+    };
+}
