@@ -14,6 +14,7 @@ internal static partial class Program
         {
             ModelsCommand.Create(),
             SummaryCommand.Create(),
+            TrainCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

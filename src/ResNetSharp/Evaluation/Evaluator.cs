@@ -36,7 +36,7 @@ public static class Evaluator
                         throw new ResNetSharpException($"the model has {logits.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");
                     var labels = batch.Labels;
                     lossSum.add_(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
-                    var best = logits.topk(Math.Min(5, k), dim: 1).indices;
+                    var best = logits.topk(Math.Min(5, k), dim: 1).indexes;
                     top5.add_(best.eq(labels.unsqueeze(1)).any(1).sum());
                     confusion.add_(bincount(labels * k + best[.., 0], minlength: k * k));
                     count += batch.Size;

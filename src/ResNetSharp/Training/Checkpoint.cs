@@ -28,28 +28,21 @@ public static class Checkpoint
     /// <summary>Writes the model's state_dict with <paramref name="info"/> as metadata, atomically.</summary>
     public static void Save(string path, nn.Module model, CheckpointInfo info, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var weights = WeightLoading.StateDict(model);
-        try
+        using var weights = WeightLoading.StateDict(model);
+        var metadata = new Dictionary<string, string>
         {
-            var metadata = new Dictionary<string, string>
-            {
-                ["format"] = "resnetsharp-checkpoint",
-                ["model"] = info.Model,
-                ["config"] = JsonSerializer.Serialize(info.Config, Json),
-                ["classes"] = JsonSerializer.Serialize(info.Classes),
-                ["mean"] = JsonSerializer.Serialize(info.Mean),
-                ["std"] = JsonSerializer.Serialize(info.Std),
-                ["input_size"] = info.InputSize.ToString(),
-                ["epoch"] = info.Epoch.ToString(CultureInfo.InvariantCulture),
-            };
-            if (info.ValTop1 is { } top1) metadata["val_top1"] = top1.ToString("R", CultureInfo.InvariantCulture);
-            foreach (var (k, v) in extra ?? new Dictionary<string, string>()) metadata[k] = v;
-            SafeTensors.Save(path, weights, metadata);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
+            ["format"] = "resnetsharp-checkpoint",
+            ["model"] = info.Model,
+            ["config"] = JsonSerializer.Serialize(info.Config, Json),
+            ["classes"] = JsonSerializer.Serialize(info.Classes),
+            ["mean"] = JsonSerializer.Serialize(info.Mean),
+            ["std"] = JsonSerializer.Serialize(info.Std),
+            ["input_size"] = info.InputSize.ToString(),
+            ["epoch"] = info.Epoch.ToString(CultureInfo.InvariantCulture),
+        };
+        if (info.ValTop1 is { } top1) metadata["val_top1"] = top1.ToString("R", CultureInfo.InvariantCulture);
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) metadata[k] = v;
+        SafeTensors.Save(path, weights.Tensors, metadata);
     }
 
     /// <summary>Reads a checkpoint's metadata and rebuilds the model with its weights on <paramref name="device"/>, in eval mode.</summary>
