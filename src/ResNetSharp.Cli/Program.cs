@@ -15,6 +15,7 @@ internal static partial class Program
             ModelsCommand.Create(),
             SummaryCommand.Create(),
             TrainCommand.Create(),
+            EvalCommand.Create(),
         })
         {
             root.Subcommands.Add(command);
