@@ -28,9 +28,16 @@ public static class DataSpec
         return kind switch
         {
             "synthetic" when dir is null => SyntheticShapes.Open(),
+            "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
+            "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
+            "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }
+
+    private static string Dir(string spec, string? dir) => string.IsNullOrWhiteSpace(dir)
+        ? throw new ResNetSharpException($"data spec '{spec}' needs a folder, e.g. '{spec.TrimEnd(':')}:data/cifar'.")
+        : dir;
 
     internal static void CheckBatchSize(int batchSize)
     {

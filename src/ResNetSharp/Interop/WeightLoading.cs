@@ -75,6 +75,7 @@ public static class WeightLoading
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".safetensors" => SafeTensors.Load(path),
+            ".pth" or ".pt" => TorchCheckpoint.Load(path),
             _ => throw new ResNetSharpException($"'{path}' has an unknown weight file extension: use .safetensors, .pth or .pt."),
         };
     }

@@ -36,12 +36,12 @@ public static class SyntheticShapes
         Parallel.For(0, count, i =>
         {
             labels[i] = i % Classes.Count;
-            Draw((int)labels[i], Seeds.Rng(seed, (int)split, i), data.AsSpan(i * 3 * pixels, 3 * pixels));
+            Draw((int)labels[i], Seeds.Fast(seed, (int)split, i), data.AsSpan(i * 3 * pixels, 3 * pixels));
         });
         return new LabelledImages(data, labels, 3, Size, Size);
     }
 
-    private static void Draw(int label, Random rng, Span<byte> chw)
+    private static void Draw(int label, SplitMix rng, Span<byte> chw)
     {
         const int pixels = Size * Size;
         Span<float> bg = stackalloc float[3], fg = stackalloc float[3];
@@ -50,7 +50,7 @@ public static class SyntheticShapes
             bg[c] = rng.NextSingle();
             fg[c] = (bg[c] + 0.35f + 0.3f * rng.NextSingle()) % 1f;   // every channel differs by 0.35–0.65
         }
-        var shape = new Shape(label, rng);
+        var shape = new Shape(label, ref rng);
         for (int y = 0; y < Size; y++)
             for (int x = 0; x < Size; x++)
             {
@@ -69,7 +69,7 @@ public static class SyntheticShapes
         private readonly int _label;
         private readonly float _cx, _cy, _r, _cos, _sin, _period, _phase;
 
-        public Shape(int label, Random rng)
+        public Shape(int label, ref SplitMix rng)
         {
             _label = label;
             _cx = 10f + 12f * rng.NextSingle();
