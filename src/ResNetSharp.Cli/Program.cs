@@ -14,6 +14,8 @@ internal static partial class Program
         {
             ModelsCommand.Create(),
             SummaryCommand.Create(),
+            TrainCommand.Create(),
+            EvalCommand.Create(),
         })
         {
             root.Subcommands.Add(command);
