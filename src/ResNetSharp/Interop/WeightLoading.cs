@@ -1,3 +1,4 @@
+using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,6 +67,32 @@ public static class WeightLoading
     {
         using var file = ReadFile(path);
         return LoadInto(model, file.Tensors, strict);
+    }
+
+    /// <summary>
+    /// Builds the named model (see <see cref="ModelZoo"/>) with the class count of the file's <c>fc.weight</c> (or the
+    /// model's default when the file has no classifier, which then gets no classifier head either), loads the file
+    /// strictly and returns the model in eval mode. For <c>resnet predict/export --model NAME --weights FILE</c>.
+    /// </summary>
+    public static ResNet LoadModel(string modelName, string path)
+    {
+        using var file = ReadFile(path);
+        var config = ModelZoo.Config(modelName);
+        config = file.Tensors.TryGetValue("fc.weight", out var fc)
+            ? config with { NumClasses = (int)fc.shape[0], Head = HeadKind.Classifier }
+            : config with { Head = config.Head == HeadKind.Classifier ? HeadKind.AvgPool : config.Head };
+        var model = new ResNet(config);
+        try
+        {
+            LoadInto(model, file.Tensors);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads every tensor of a weight file (by extension: .safetensors, .pth or .pt) to the CPU.</summary>

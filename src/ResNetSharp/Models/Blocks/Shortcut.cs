@@ -47,6 +47,9 @@ public sealed class ZeroPadShortcut : nn.Module<Tensor, Tensor>
         _after = outPlanes - inPlanes - _before;
     }
 
+    /// <summary>The spatial subsampling step, and the zero channels padded before and after the input's (for export).</summary>
+    internal (long Stride, long Before, long After) Geometry => (_stride, _before, _after);
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
