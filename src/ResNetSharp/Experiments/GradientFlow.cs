@@ -1,0 +1,101 @@
+using ResNetSharp.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Experiments;
+
+/// <summary>Settings of the gradient-flow experiment (<c>resnet experiment gradflow</c>).</summary>
+public sealed record GradientFlowOptions
+{
+    /// <summary>The plain/residual pairs of He et al. 2015, section 4.2.</summary>
+    public static readonly IReadOnlyList<string> DefaultModels = ["plain20", "resnet20", "plain56", "resnet56", "plain110", "resnet110"];
+
+    /// <summary>Named models (see <see cref="ModelZoo"/>), measured in this order.</summary>
+    public IReadOnlyList<string> Models { get; init; } = DefaultModels;
+    /// <summary>False replaces every BatchNorm by identity (<see cref="ResNetConfig.BatchNorm"/>).</summary>
+    public bool BatchNorm { get; init; } = true;
+    /// <summary>False keeps PyTorch's default layer initialisation instead of Kaiming normal (<see cref="ResNetConfig.KaimingInit"/>).</summary>
+    public bool KaimingInit { get; init; } = true;
+    /// <summary>Images in the measured batch.</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Seeds the batch and every model's initialisation (each model is built right after <c>manual_seed(Seed)</c>).</summary>
+    public int Seed { get; init; }
+    /// <summary>Where the model runs.</summary>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>Throws <see cref="ResNetSharpException"/> naming the bad setting and the fix.</summary>
+    public void Validate()
+    {
+        if (Models.Count == 0) throw new ResNetSharpException("no models given: pass e.g. --models plain20,resnet20.");
+        foreach (var name in Models) ModelZoo.Config(name);
+        if (BatchSize < 2) throw new ResNetSharpException($"--batch-size must be at least 2 (batch norm needs a batch), got {BatchSize}.");
+    }
+}
+
+/// <summary>One model's convolution gradient norms, input to output.</summary>
+public sealed record ModelGradientFlow(string Name, IReadOnlyList<LayerGradient> Layers)
+{
+    /// <summary>Gradient norm of the first convolution over that of the last: above 1 means gradients grow towards the input.</summary>
+    public double FirstToLastRatio => Layers[0].GradNorm / Layers[^1].GradNorm;
+}
+
+/// <summary>What the gradient-flow experiment measured.</summary>
+public sealed record GradientFlowResult(GradientFlowOptions Options, IReadOnlyList<ModelGradientFlow> Models);
+
+/// <summary>
+/// The gradient-flow experiment: for each model, one batch forward and backward at initialisation (train mode, so batch
+/// norm uses the batch's statistics, as a freshly built PyTorch model does), then the gradient norm of every convolution
+/// weight in depth order. The batch is random N(0, 1) 32x32 RGB images with uniformly random labels of 10 classes, and
+/// the loss is cross-entropy against those labels: the setting of the measurements quoted in the README.
+/// </summary>
+public static class GradientFlow
+{
+    /// <summary>Images side, channels and classes of the random batch (CIFAR-sized).</summary>
+    public const int ImageSize = 32, Channels = 3, Classes = 10;
+
+    /// <summary>Runs the experiment; <paramref name="progress"/> hears each model's name before it is measured.</summary>
+    public static GradientFlowResult Run(GradientFlowOptions options, Action<string>? progress = null)
+    {
+        options.Validate();
+        using var scope = NewDisposeScope();
+        var (images, labels) = RandomBatch(options.BatchSize, options.Seed, options.Device);
+        var results = new List<ModelGradientFlow>();
+        foreach (var name in options.Models)
+        {
+            progress?.Invoke(name);
+            results.Add(new ModelGradientFlow(name, Measure(name, options, images, labels)));
+        }
+        return new GradientFlowResult(options, results);
+    }
+
+    /// <summary>Builds the named model with the options' normalisation and initialisation, seeded, and measures it.</summary>
+    public static IReadOnlyList<LayerGradient> Measure(string name, GradientFlowOptions options, Tensor images, Tensor labels)
+    {
+        using var model = Build(name, options);
+        model.train();
+        return GradientNorms.ConvWeights(model, images, labels);
+    }
+
+    /// <summary>The named model with the options' normalisation and initialisation, built right after <c>manual_seed(Seed)</c>.</summary>
+    public static ResNet Build(string name, GradientFlowOptions options)
+    {
+        var config = ModelZoo.Config(name) with
+        {
+            BatchNorm = options.BatchNorm, KaimingInit = options.KaimingInit,
+            NumClasses = Classes, InChannels = Channels,
+        };
+        torch.manual_seed(options.Seed);
+        var model = new ResNet(config);
+        model.to(options.Device);
+        return model;
+    }
+
+    /// <summary>A seeded batch of N(0, 1) images [n, 3, 32, 32] and uniform labels in [0, 10).</summary>
+    public static (Tensor Images, Tensor Labels) RandomBatch(int n, int seed, Device device)
+    {
+        using var generator = new Generator((ulong)seed);
+        var images = randn([n, Channels, ImageSize, ImageSize], generator: generator);
+        var labels = randint(0, Classes, [n], generator: generator, dtype: int64);
+        return (images.to(device), labels.to(device));
+    }
+}
