@@ -1,0 +1,21 @@
+namespace ResNetSharp.Data;
+
+/// <summary>Derives independent, reproducible seeds from (seed, epoch, index, ...) tuples (SplitMix64 finaliser).</summary>
+internal static class Seeds
+{
+    public static ulong Mix(params long[] parts)
+    {
+        ulong h = 0x9E3779B97F4A7C15UL;
+        foreach (long p in parts)
+        {
+            h ^= (ulong)p + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2);
+            h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+            h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+            h ^= h >> 31;
+        }
+        return h;
+    }
+
+    /// <summary>A <see cref="Random"/> seeded from the tuple; <c>new Random(int)</c> is stable across .NET versions.</summary>
+    public static Random Rng(params long[] parts) => new((int)(Mix(parts) & 0x7FFFFFFF));
+}
