@@ -1,3 +1,4 @@
+using ResNetSharp.Data;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,6 +21,8 @@ public sealed record GradientFlowOptions
     public int BatchSize { get; init; } = 64;
     /// <summary>Seeds the batch and every model's initialisation (each model is built right after <c>manual_seed(Seed)</c>).</summary>
     public int Seed { get; init; }
+    /// <summary>A <c>--data</c> spec (<see cref="DataSpec"/>) whose first validation batch is measured; null: random images and labels.</summary>
+    public string? Data { get; init; }
     /// <summary>Where the model runs.</summary>
     public Device Device { get; init; } = CPU;
 
@@ -39,14 +42,15 @@ public sealed record ModelGradientFlow(string Name, IReadOnlyList<LayerGradient>
     public double FirstToLastRatio => Layers[0].GradNorm / Layers[^1].GradNorm;
 }
 
-/// <summary>What the gradient-flow experiment measured.</summary>
-public sealed record GradientFlowResult(GradientFlowOptions Options, IReadOnlyList<ModelGradientFlow> Models);
+/// <summary>What the gradient-flow experiment measured, and on what batch (<see cref="Batch"/> describes it).</summary>
+public sealed record GradientFlowResult(GradientFlowOptions Options, string Batch, IReadOnlyList<ModelGradientFlow> Models);
 
 /// <summary>
 /// The gradient-flow experiment: for each model, one batch forward and backward at initialisation (train mode, so batch
 /// norm uses the batch's statistics, as a freshly built PyTorch model does), then the gradient norm of every convolution
-/// weight in depth order. The batch is random N(0, 1) 32x32 RGB images with uniformly random labels of 10 classes, and
-/// the loss is cross-entropy against those labels: the setting of the measurements quoted in the README.
+/// weight in depth order. By default the batch is random N(0, 1) 32x32 RGB images with uniformly random labels of 10
+/// classes (the setting of the measurements quoted in the README); with <see cref="GradientFlowOptions.Data"/> it is the
+/// first (unaugmented, normalised) validation batch of that dataset. The loss is cross-entropy against the labels.
 /// </summary>
 public static class GradientFlow
 {
@@ -57,37 +61,44 @@ public static class GradientFlow
     public static GradientFlowResult Run(GradientFlowOptions options, Action<string>? progress = null)
     {
         options.Validate();
+        using var data = options.Data is null ? null : DataSpec.Open(options.Data);
         using var scope = NewDisposeScope();
-        var (images, labels) = RandomBatch(options.BatchSize, options.Seed, options.Device);
+        var (images, labels) = data is null ? RandomBatch(options.BatchSize, options.Seed, options.Device) : FirstBatch(data, options);
+        int classes = data?.Classes.Count ?? Classes;
         var results = new List<ModelGradientFlow>();
         foreach (var name in options.Models)
         {
             progress?.Invoke(name);
-            results.Add(new ModelGradientFlow(name, Measure(name, options, images, labels)));
+            using var model = Build(name, options, classes, (int)images.shape[1]);
+            model.train();
+            results.Add(new ModelGradientFlow(name, GradientNorms.ConvWeights(model, images, labels)));
         }
-        return new GradientFlowResult(options, results);
-    }
-
-    /// <summary>Builds the named model with the options' normalisation and initialisation, seeded, and measures it.</summary>
-    public static IReadOnlyList<LayerGradient> Measure(string name, GradientFlowOptions options, Tensor images, Tensor labels)
-    {
-        using var model = Build(name, options);
-        model.train();
-        return GradientNorms.ConvWeights(model, images, labels);
+        var batch = data is null
+            ? $"{images.shape[0]} random N(0,1) {Channels}x{ImageSize}x{ImageSize} images, uniform random labels of {Classes} classes (seed {options.Seed})"
+            : $"the first {images.shape[0]} validation images of '{data.Name}' ({classes} classes)";
+        return new GradientFlowResult(options, batch, results);
     }
 
     /// <summary>The named model with the options' normalisation and initialisation, built right after <c>manual_seed(Seed)</c>.</summary>
-    public static ResNet Build(string name, GradientFlowOptions options)
+    public static ResNet Build(string name, GradientFlowOptions options, int classes = Classes, int channels = Channels)
     {
         var config = ModelZoo.Config(name) with
         {
             BatchNorm = options.BatchNorm, KaimingInit = options.KaimingInit,
-            NumClasses = Classes, InChannels = Channels,
+            NumClasses = classes, InChannels = channels,
         };
         torch.manual_seed(options.Seed);
         var model = new ResNet(config);
         model.to(options.Device);
         return model;
+    }
+
+    /// <summary>The first validation batch of <paramref name="data"/>, unaugmented.</summary>
+    private static (Tensor Images, Tensor Labels) FirstBatch(DataSource data, GradientFlowOptions options)
+    {
+        using var loader = data.CreateLoader(Split.Val, options.BatchSize, options.Device, options.Seed, Augmentation.None);
+        using var batch = loader.Epoch(0).First();
+        return (batch.Images.clone(), batch.Labels.clone());
     }
 
     /// <summary>A seeded batch of N(0, 1) images [n, 3, 32, 32] and uniform labels in [0, 10).</summary>

@@ -21,7 +21,7 @@ public static class GradientFlowReport
                 ["init"] = o.KaimingInit ? "kaiming" : "default",
                 ["batch_size"] = o.BatchSize,
                 ["seed"] = o.Seed,
-                ["data"] = "random N(0,1) 3x32x32 images, uniform random labels of 10 classes",
+                ["batch"] = result.Batch,
                 ["loss"] = "cross-entropy, model in train mode (batch statistics)",
             },
             ["models"] = new JsonArray(result.Models.Select(m => (JsonNode)new JsonObject
