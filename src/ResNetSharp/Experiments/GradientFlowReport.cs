@@ -41,8 +41,10 @@ public static class GradientFlowReport
     /// One line per model: log10 of each convolution's gradient norm against its depth (1 = first convolution).
     /// Zero norms cannot be drawn on a log scale; a model whose norms are all zero is named in the legend as such.
     /// </summary>
-    public static void SavePlot(GradientFlowResult result, string path, string title)
+    public static void SavePlot(GradientFlowResult result, string path)
     {
+        var o = result.Options;
+        var title = $"Gradient norms at initialisation ({(o.BatchNorm ? "batch norm" : "no batch norm")}, {(o.KaimingInit ? "Kaiming" : "PyTorch default")} init)";
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < result.Models.Count; i++)
@@ -51,7 +53,7 @@ public static class GradientFlowReport
             var points = m.Layers.Select((l, depth) => (X: depth + 1.0, Y: l.GradNorm))
                 .Where(p => p.Y > 0).Select(p => (p.X, Y: Math.Log10(p.Y))).ToArray();
             int zeros = m.Layers.Count - points.Length;
-            var label = zeros == 0 ? m.Name : $"{m.Name} ({zeros} of {m.Layers.Count} norms exactly 0, not drawn)";
+            var label = zeros == 0 ? m.Name : zeros == m.Layers.Count ? $"{m.Name} (all norms 0)" : $"{m.Name} ({zeros} norms 0, not drawn)";
             var line = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), palette.GetColor(i));
             line.LegendText = label;
             line.LineWidth = 2;

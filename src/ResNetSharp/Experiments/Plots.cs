@@ -21,4 +21,8 @@ internal static class Plots
     /// <summary>Saves the plot as a PNG, whole or not at all.</summary>
     public static void Save(Plot plot, string path) =>
         ExperimentFiles.Atomically(path, tmp => plot.SavePng(tmp, Width, Height));
+
+    /// <summary>Saves side-by-side panels as one PNG, whole or not at all.</summary>
+    public static void Save(Multiplot multiplot, string path) =>
+        ExperimentFiles.Atomically(path, tmp => multiplot.SavePng(tmp, Width * 3 / 2, Height));
 }

@@ -43,7 +43,7 @@ public class GradientFlowTests
             var r = GradientFlow.Run(new GradientFlowOptions { Models = ["plain20", "resnet20"], BatchSize = 4 });
             ExperimentFiles.EnsureDirectory(dir);
             ExperimentFiles.WriteJson(Path.Combine(dir, "gradflow.json"), GradientFlowReport.ToJson(r));
-            GradientFlowReport.SavePlot(r, Path.Combine(dir, "gradflow.png"), "test");
+            GradientFlowReport.SavePlot(r, Path.Combine(dir, "gradflow.png"));
 
             var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "gradflow.json")))!;
             var models = json["models"]!.AsArray();
