@@ -1,5 +1,6 @@
 using ResNetSharp.Data;
 using ResNetSharp.Models;
+using ResNetSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +20,11 @@ public sealed record GradientFlowOptions
     public bool KaimingInit { get; init; } = true;
     /// <summary>Images in the measured batch.</summary>
     public int BatchSize { get; init; } = 64;
+    /// <summary>Training steps before the measurement (0: at initialisation): SGD, momentum 0.9, lr <see cref="Lr"/>, on the
+    /// training split of <see cref="Data"/> (standard augmentation), or on the measured random batch itself without data.</summary>
+    public int Steps { get; init; }
+    /// <summary>Learning rate of the training steps.</summary>
+    public double Lr { get; init; } = 0.1;
     /// <summary>Seeds the batch and every model's initialisation (each model is built right after <c>manual_seed(Seed)</c>).</summary>
     public int Seed { get; init; }
     /// <summary>A <c>--data</c> spec (<see cref="DataSpec"/>) whose first validation batch is measured; null: random images and labels.</summary>
@@ -32,6 +38,8 @@ public sealed record GradientFlowOptions
         if (Models.Count == 0) throw new ResNetSharpException("no models given: pass e.g. --models plain20,resnet20.");
         foreach (var name in Models) ModelZoo.Config(name);
         if (BatchSize < 2) throw new ResNetSharpException($"--batch-size must be at least 2 (batch norm needs a batch), got {BatchSize}.");
+        if (Steps < 0) throw new ResNetSharpException($"--steps must be 0 (at initialisation) or more, got {Steps}.");
+        if (!(Lr > 0 && double.IsFinite(Lr))) throw new ResNetSharpException($"--lr must be a positive number, got {Lr}.");
     }
 }
 
@@ -46,7 +54,8 @@ public sealed record ModelGradientFlow(string Name, IReadOnlyList<LayerGradient>
 public sealed record GradientFlowResult(GradientFlowOptions Options, string Batch, IReadOnlyList<ModelGradientFlow> Models);
 
 /// <summary>
-/// The gradient-flow experiment: for each model, one batch forward and backward at initialisation (train mode, so batch
+/// The gradient-flow experiment: for each model, after <see cref="GradientFlowOptions.Steps"/> training steps (0: at
+/// initialisation), one batch forward and backward (train mode, so batch
 /// norm uses the batch's statistics, as a freshly built PyTorch model does), then the gradient norm of every convolution
 /// weight in depth order. By default the batch is random N(0, 1) 32x32 RGB images with uniformly random labels of 10
 /// classes (the setting of the measurements quoted in the README); with <see cref="GradientFlowOptions.Data"/> it is the
@@ -71,6 +80,7 @@ public static class GradientFlow
             progress?.Invoke(name);
             using var model = Build(name, options, classes, (int)images.shape[1]);
             model.train();
+            if (options.Steps > 0) Train(model, options, data, images, labels);
             results.Add(new ModelGradientFlow(name, GradientNorms.ConvWeights(model, images, labels)));
         }
         var batch = data is null
@@ -91,6 +101,26 @@ public static class GradientFlow
         var model = new ResNet(config);
         model.to(options.Device);
         return model;
+    }
+
+    /// <summary>
+    /// <see cref="GradientFlowOptions.Steps"/> steps of <see cref="TrainStep"/>: on the training split of
+    /// <paramref name="data"/>, or on the random batch itself when there is no data.
+    /// </summary>
+    private static void Train(ResNet model, GradientFlowOptions options, DataSource? data, Tensor images, Tensor labels)
+    {
+        using var optimizer = optim.SGD(model.parameters(), options.Lr, momentum: 0.9);
+        using var step = new TrainStep(model, optimizer);
+        if (data is null)
+        {
+            for (int i = 0; i < options.Steps; i++) step.Run(images, labels);
+            return;
+        }
+        using var loader = data.CreateLoader(Split.Train, options.BatchSize, options.Device, options.Seed, Augmentation.Standard);
+        for (int epoch = 0; step.Step < options.Steps; epoch++)
+            foreach (var batch in loader.Epoch(epoch))
+                using (batch)
+                    if (step.Step < options.Steps) step.Run(batch.Images, batch.Labels);
     }
 
     /// <summary>The first validation batch of <paramref name="data"/>, unaugmented.</summary>

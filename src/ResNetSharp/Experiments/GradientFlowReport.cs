@@ -21,6 +21,8 @@ public static class GradientFlowReport
                 ["init"] = o.KaimingInit ? "kaiming" : "default",
                 ["batch_size"] = o.BatchSize,
                 ["seed"] = o.Seed,
+                ["steps"] = o.Steps,
+                ["lr"] = o.Steps > 0 ? o.Lr : null,
                 ["batch"] = result.Batch,
                 ["loss"] = "cross-entropy, model in train mode (batch statistics)",
             },
@@ -44,7 +46,8 @@ public static class GradientFlowReport
     public static void SavePlot(GradientFlowResult result, string path)
     {
         var o = result.Options;
-        var title = $"Gradient norms at initialisation ({(o.BatchNorm ? "batch norm" : "no batch norm")}, {(o.KaimingInit ? "Kaiming" : "PyTorch default")} init)";
+        var when = o.Steps == 0 ? "at initialisation" : $"after {o.Steps} training steps";
+        var title = $"Gradient norms {when} ({(o.BatchNorm ? "batch norm" : "no batch norm")}, {(o.KaimingInit ? "Kaiming" : "PyTorch default")} init)";
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < result.Models.Count; i++)
