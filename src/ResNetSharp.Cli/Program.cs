@@ -17,6 +17,7 @@ internal static partial class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             ExportCommand.Create(),
+            ExperimentCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

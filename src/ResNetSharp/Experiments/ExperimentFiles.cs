@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ResNetSharp.Experiments;
+
+/// <summary>Writes experiment outputs whole or not at all: each file is written under a temporary name, then renamed.</summary>
+public static class ExperimentFiles
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Creates <paramref name="dir"/> if needed, or throws <see cref="ResNetSharpException"/> naming it.</summary>
+    public static string EnsureDirectory(string dir)
+    {
+        try
+        {
+            return Directory.CreateDirectory(dir).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ResNetSharpException($"cannot create the output directory '{dir}' ({e.Message}): choose another --out.", e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="node"/> as indented JSON to <paramref name="path"/> atomically.</summary>
+    public static void WriteJson(string path, JsonNode node) =>
+        Atomically(path, tmp => File.WriteAllText(tmp, node.ToJsonString(Indented) + Environment.NewLine));
+
+    /// <summary>Indented JSON text of <paramref name="node"/>.</summary>
+    public static string ToText(JsonNode node) => node.ToJsonString(Indented);
+
+    /// <summary>Lets <paramref name="write"/> fill a temporary file next to <paramref name="path"/> (same extension), then renames it into place.</summary>
+    public static void Atomically(string path, Action<string> write)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileNameWithoutExtension(path)}.{Guid.NewGuid():N}{Path.GetExtension(path)}");
+        try
+        {
+            write(tmp);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>A JSON number, or null where the value is not finite (JSON has no infinity or NaN).</summary>
+    public static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+}
