@@ -6,6 +6,7 @@ var root = new RootCommand("resnet: build, train, evaluate and deploy residual n
 foreach (var command in new[]
 {
     ModelsCommand.Create(),
+    BenchCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
