@@ -20,6 +20,10 @@ public sealed record BenchOptions
     public int Steps { get; init; } = 20;
     public int Warmup { get; init; } = 5;
     public BenchMode Mode { get; init; } = BenchMode.Both;
+    /// <summary>Replace the model's stem with the CIFAR stem (3x3 stride-1 conv, no max-pool), e.g. resnet18 for 32x32 images.</summary>
+    public bool CifarStem { get; init; }
+    /// <summary>Classifier outputs; null: the named model's.</summary>
+    public int? NumClasses { get; init; }
     /// <summary>Image side; null: 32 for CIFAR-stem models, 224 otherwise.</summary>
     public int? ImageSize { get; init; }
 }
@@ -45,6 +49,7 @@ public static class SpeedBenchmark
         if (o.Warmup < 0) throw new ResNetSharpException($"--warmup must be 0 or more, got {o.Warmup}.");
         var device = Devices.Resolve(o.Device);
         var config = ModelZoo.Config(o.Model);
+        config = config with { Stem = o.CifarStem ? StemKind.Cifar : config.Stem, NumClasses = o.NumClasses ?? config.NumClasses };
         int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
         bool cuda = device.type == DeviceType.CUDA;
         if (cuda) CuDnn.Benchmark = true;   // shapes are static here
@@ -94,7 +99,7 @@ public static class SpeedBenchmark
                 model.call(o.ChannelsLast ? ChannelsLast.Convert(x) : x);
             });
         }
-        return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, cuda, o.Steps,
+        return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
             trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError);
     }
 
