@@ -7,7 +7,7 @@ internal static class CliErrors
 {
     public const int UserError = 2;
 
-    public static int Run(Func<int> action)
+    public static int Run(Func<int> action, TextWriter error)
     {
         try
         {
@@ -15,7 +15,7 @@ internal static class CliErrors
         }
         catch (Exception e) when (Describe(e) is { } message)
         {
-            Console.Error.WriteLine($"error: {message}");
+            error.WriteLine($"error: {message}");
             return UserError;
         }
     }

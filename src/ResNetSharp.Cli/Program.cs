@@ -2,13 +2,23 @@ using ResNetSharp.Cli;
 using System.CommandLine;
 using ResNetSharp.Cli.Commands;
 
-var root = new RootCommand("resnet: build, train, evaluate and deploy residual networks on TorchSharp.");
-foreach (var command in new[]
+return Cli.Run(args, Console.Out, Console.Error);
+
+internal static partial class Program
 {
-    ModelsCommand.Create(),
-    BenchCommand.Create(),
-})
-{
-    root.Subcommands.Add(command);
+    /// <summary>The root command with every sub-command, one line each.</summary>
+    internal static RootCommand Root()
+    {
+        var root = new RootCommand("resnet: build, train, evaluate and deploy residual networks on TorchSharp.");
+        foreach (var command in new[]
+        {
+            ModelsCommand.Create(),
+            SummaryCommand.Create(),
+            BenchCommand.Create(),
+        })
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
 }
-return CliErrors.Run(() => root.Parse(args).Invoke());

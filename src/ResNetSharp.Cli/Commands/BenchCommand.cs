@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
@@ -10,8 +9,6 @@ namespace ResNetSharp.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model name (see `resnet models`).", DefaultValueFactory = _ => "resnet50" };
@@ -50,12 +47,13 @@ internal static class BenchCommand
             });
             if (result.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(r, Json));
+                CliJson.Write(result, r);
                 return 0;
             }
-            Console.WriteLine($"{r.Model} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} on {r.Device}, {r.Precision}{(r.ChannelsLast ? ", channels_last" : "")}, {r.Steps} steps");
-            if (r.TrainImagesPerSec is { } t) Console.WriteLine($"  train: {t,10:N0} img/s ({r.TrainStepMs:F1} ms/step){(r.TrainDeviceMemoryBytes is { } m ? $", device memory {m / 1048576.0:N0} MiB" : "")}");
-            if (r.InferImagesPerSec is { } i) Console.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
+            var output = result.InvocationConfiguration.Output;
+            output.WriteLine($"{r.Model} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} on {r.Device}, {r.Precision}{(r.ChannelsLast ? ", channels_last" : "")}, {r.Steps} steps");
+            if (r.TrainImagesPerSec is { } t) output.WriteLine($"  train: {t,10:N0} img/s ({r.TrainStepMs:F1} ms/step){(r.TrainDeviceMemoryBytes is { } m ? $", device memory {m / 1048576.0:N0} MiB" : "")}");
+            if (r.InferImagesPerSec is { } i) output.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
             return 0;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using ResNetSharp.Models;
+using ResNetSharp.Models.Inspection;
+using Spectre.Console;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -15,24 +16,20 @@ internal static class ModelsCommand
         {
             var rows = ModelZoo.Entries.Select(e => new
             {
-                name = e.Name,
-                parameters = ParameterCount(e),
-                description = e.Description,
+                Name = e.Name,
+                Parameters = ParameterCount.Of(e.Config),
+                Description = e.Description,
             }).ToList();
             if (result.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+                CliJson.Write(result, rows);
                 return 0;
             }
-            foreach (var r in rows) Console.WriteLine($"{r.name,-18} {r.parameters,14:N0}  {r.description}");
+            var table = new Table().AddColumn("model").AddColumn(new TableColumn("parameters").RightAligned()).AddColumn("description");
+            foreach (var r in rows) table.AddRow(r.Name, $"{r.Parameters:N0}", Markup.Escape(r.Description));
+            Cli.Console(result).Write(table);
             return 0;
         });
         return command;
-    }
-
-    private static long ParameterCount(ModelZoo.Entry entry)
-    {
-        using var model = new ResNet(entry.Config);
-        return model.parameters().Sum(p => p.numel());
     }
 }

@@ -52,10 +52,9 @@ public static class SpeedBenchmark
         config = config with { Stem = o.CifarStem ? StemKind.Cifar : config.Stem, NumClasses = o.NumClasses ?? config.NumClasses };
         int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
         bool cuda = device.type == DeviceType.CUDA;
-        if (cuda) CuDnn.Benchmark = true;   // shapes are static here
 
         using var model = new ResNet(config).to(device);
-        if (o.ChannelsLast) ChannelsLast.Apply(model);
+        FastPath.Prepare(model, o.ChannelsLast);   // channels_last weights, cuDNN benchmark (static shapes)
         using var x = randn(o.BatchSize, config.InChannels, size, size, device: device);
         using var y = randint(0, config.NumClasses, [o.BatchSize], device: device);
 
@@ -67,15 +66,17 @@ public static class SpeedBenchmark
         {
             using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-5);
             using var lossSum = zeros(1, device: device);
+            var transform = FastPath.InputTransform(o.ChannelsLast);
+            var wrapper = FastPath.ForwardWrapper(o.Precision);
             model.train();
             double seconds = Time(o, device, () =>
             {
+                // The training step of TrainStep (forward, loss, backward, step), with the loss kept on the device.
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
-                var input = o.ChannelsLast ? ChannelsLast.Convert(x) : x;
-                Tensor logits;
-                using (Autocast.Enter(o.Precision)) logits = model.call(input);
-                var loss = nn.functional.cross_entropy(logits.to(ScalarType.Float32), y);
+                var input = transform?.Invoke(x) ?? x;
+                Tensor Forward() => nn.functional.cross_entropy(model.call(input).to(ScalarType.Float32), y);
+                var loss = wrapper?.Invoke(Forward) ?? Forward();
                 loss.backward();
                 optimizer.step();
                 lossSum.add_(loss.detach());
