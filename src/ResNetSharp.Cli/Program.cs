@@ -18,6 +18,7 @@ internal static partial class Program
             EvalCommand.Create(),
             ExportCommand.Create(),
             ExperimentCommand.Create(),
+            BenchCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

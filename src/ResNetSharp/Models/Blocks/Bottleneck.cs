@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -34,10 +35,10 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IResidualBlock
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = relu.call(bn1.call(conv1.call(x)));
-        y = relu.call(bn2.call(conv2.call(y)));
-        y = bn3.call(conv3.call(y));
-        if (_residual) y = y.add_(downsample is null ? x : downsample.call(x));
+        var y = relu.call(bn1.call(Autocast.Forward(conv1, x)));
+        y = relu.call(bn2.call(Autocast.Forward(conv2, y)));
+        y = bn3.call(Autocast.Forward(conv3, y));
+        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, x));
         return relu.call(y).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -32,8 +33,8 @@ public sealed class PreActBasicBlock : nn.Module<Tensor, Tensor>, IResidualBlock
     {
         using var scope = NewDisposeScope();
         var pre = relu.call(bn1.call(x));
-        var y = conv2.call(relu.call(bn2.call(conv1.call(pre))));
-        if (_residual) y = y.add_(downsample is null ? x : downsample.call(pre));
+        var y = Autocast.Forward(conv2, relu.call(bn2.call(Autocast.Forward(conv1, pre))));
+        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, pre));
         return y.MoveToOuterDisposeScope();
     }
 

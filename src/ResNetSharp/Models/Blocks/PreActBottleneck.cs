@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -35,10 +36,10 @@ public sealed class PreActBottleneck : nn.Module<Tensor, Tensor>, IResidualBlock
     {
         using var scope = NewDisposeScope();
         var pre = relu.call(bn1.call(x));
-        var y = conv1.call(pre);
-        y = conv2.call(relu.call(bn2.call(y)));
-        y = conv3.call(relu.call(bn3.call(y)));
-        if (_residual) y = y.add_(downsample is null ? x : downsample.call(pre));
+        var y = Autocast.Forward(conv1, pre);
+        y = Autocast.Forward(conv2, relu.call(bn2.call(y)));
+        y = Autocast.Forward(conv3, relu.call(bn3.call(y)));
+        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, pre));
         return y.MoveToOuterDisposeScope();
     }
 

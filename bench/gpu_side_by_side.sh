@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs `resnet bench` (TorchSharp) and bench/pytorch_reference.py (torchvision on PyTorch: eager AMP channels_last,
+# and torch.compile) side by side on one GPU, with the same batch sizes, and prints the ratios.
+#
+#   bash bench/gpu_side_by_side.sh RESNET_DLL PYTORCH_REFERENCE [RESULTS_FILE]
+#
+# On the accelerator machine through the device bundle (see docs/benchmarks.md):
+#   bash .gpu/on-device.sh bash .gpu/gpu_side_by_side.sh .gpu/app/resnet.dll .gpu/pytorch_reference.py $OUT/results.jsonl
+# Each configuration runs in its own process, so its device memory is its own. SUITE=quick skips torch.compile.
+set -uo pipefail
+app=${1:?usage: gpu_side_by_side.sh RESNET_DLL PYTORCH_REFERENCE [RESULTS_FILE]}
+ref=${2:?usage: gpu_side_by_side.sh RESNET_DLL PYTORCH_REFERENCE [RESULTS_FILE]}
+results=${3:-results.jsonl}
+steps=${STEPS:-30}
+: > "$results"
+export PYTHONUNBUFFERED=1
+
+run() {  # label, command...: appends {"label": ..., <the command's JSON>} to the results
+  local label=$1; shift
+  echo "== $label: $*" >&2
+  local line
+  line=$("$@" | tail -n 1) && [[ $line == \{* ]] && echo "{\"label\": \"$label\", ${line#\{}" >> "$results" || echo "   FAILED: $label" >&2
+}
+dn() { dotnet "$app" bench --device cuda --json --steps "$steps" --warmup 10 "$@" | tr -d '\n'; echo; }
+py() { python3 "$ref" --steps "$steps" --warmup 10 "$@"; }
+
+r50="--model resnet50 --batch-size 256"
+r18="--model resnet18 --batch-size 512 --mode train --num-classes 10"
+run ts_r50_bf16_cl   dn $r50 --precision bf16 --channels-last
+run pt_r50_bf16_cl   py $r50 --precision bf16 --channels-last
+run ts_r18c_bf16_cl  dn $r18 --cifar-stem --precision bf16 --channels-last
+run pt_r18c_bf16_cl  py ${r18/resnet18/resnet18_cifar} --precision bf16 --channels-last
+run ts_r50_fp32      dn $r50 --mode train
+run pt_r50_fp32      py $r50 --mode train --precision fp32
+if [[ ${SUITE:-full} != quick ]]; then
+  run ptc_r50_bf16_cl  py $r50 --precision bf16 --channels-last --compile
+  run ptc_r18c_bf16_cl py ${r18/resnet18/resnet18_cifar} --precision bf16 --channels-last --compile
+fi
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
+def get(label, key):
+    v = rows.get(label, {}).get(key)
+    return v
+def line(what, ts, pt, key):
+    a, b = get(ts, key), get(pt, key)
+    ratio = f"{a / b:.2f}x" if a and b else "n/a"
+    fmt = lambda v: "n/a" if v is None else (f"{v / 2**20:,.0f} MiB" if "memory" in key else f"{v:,.0f}")
+    print(f"{what:58s} {fmt(a):>12s} {fmt(b):>12s} {ratio:>7s}")
+print(f"{'':58s} {'TorchSharp':>12s} {'PyTorch':>12s} {'ratio':>7s}")
+line("resnet50 train B=256 bf16 CL img/s vs eager AMP", "ts_r50_bf16_cl", "pt_r50_bf16_cl", "train_images_per_sec")
+line("resnet50 train B=256 bf16 CL img/s vs torch.compile", "ts_r50_bf16_cl", "ptc_r50_bf16_cl", "train_images_per_sec")
+line("resnet50 train B=256 bf16 device memory vs eager", "ts_r50_bf16_cl", "pt_r50_bf16_cl", "train_device_memory_bytes")
+line("resnet50 infer B=256 bf16 CL fused img/s vs eager", "ts_r50_bf16_cl", "pt_r50_bf16_cl", "infer_images_per_sec")
+line("resnet50 infer B=256 bf16 CL fused img/s vs torch.compile", "ts_r50_bf16_cl", "ptc_r50_bf16_cl", "infer_images_per_sec")
+line("resnet18 CIFAR stem train B=512 bf16 CL img/s vs eager", "ts_r18c_bf16_cl", "pt_r18c_bf16_cl", "train_images_per_sec")
+line("resnet18 CIFAR stem train B=512 bf16 CL vs torch.compile", "ts_r18c_bf16_cl", "ptc_r18c_bf16_cl", "train_images_per_sec")
+line("resnet50 train B=256 fp32 NCHW img/s vs eager", "ts_r50_fp32", "pt_r50_fp32", "train_images_per_sec")
+ts = rows.get("ts_r50_bf16_cl", {})
+print(f"TorchSharp resnet50 unfused eval-mode inference: {ts.get('infer_unfused_images_per_sec') or 0:,.0f} img/s; "
+      f"fused vs unfused relative difference {ts.get('infer_fused_relative_error')}")
+PY

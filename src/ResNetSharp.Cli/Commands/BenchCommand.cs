@@ -1,0 +1,61 @@
+using System.CommandLine;
+using ResNetSharp.Runtime;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>
+/// <c>resnet bench --model NAME --batch-size B [--device cuda] [--precision fp32|bf16] [--channels-last] [--steps N]
+/// [--mode train|infer|both] [--json]</c>: images/s of a full training step and of inference, with device memory.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model name (see `resnet models`).", DefaultValueFactory = _ => "resnet50" };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
+        var device = CliOptions.Device();
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16 mixed precision (fp32 weights, bf16 convolutions).", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong(Precisions.Names);
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout." };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (after the warm-up).", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps (cuDNN autotuning happens here).", DefaultValueFactory = _ => 5 };
+        var imageSize = new Option<int?>("--image-size") { Description = "Image side (default 32 for CIFAR-stem models, 224 otherwise)." };
+        var cifarStem = new Option<bool>("--cifar-stem") { Description = "Use the CIFAR stem (3x3 stride-1 conv, no max-pool), e.g. resnet18 on 32x32 images." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model's)." };
+        var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
+        mode.AcceptOnlyFromAmong("train", "infer", "both");
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
+        {
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, cifarStem, numClasses, mode, json,
+        };
+        command.SetAction(result =>
+        {
+            var r = SpeedBenchmark.Run(new BenchOptions
+            {
+                Model = result.GetValue(model)!,
+                BatchSize = result.GetValue(batch),
+                Device = result.GetValue(device)!,
+                Precision = Precisions.Parse(result.GetValue(precision)!),
+                ChannelsLast = result.GetValue(channelsLast),
+                Steps = result.GetValue(steps),
+                Warmup = result.GetValue(warmup),
+                ImageSize = result.GetValue(imageSize),
+                CifarStem = result.GetValue(cifarStem),
+                NumClasses = result.GetValue(numClasses),
+                Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
+            });
+            if (result.GetValue(json))
+            {
+                CliJson.Write(result, r);
+                return 0;
+            }
+            var output = result.InvocationConfiguration.Output;
+            output.WriteLine($"{r.Model} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} on {r.Device}, {r.Precision}{(r.ChannelsLast ? ", channels_last" : "")}, {r.Steps} steps");
+            if (r.TrainImagesPerSec is { } t) output.WriteLine($"  train: {t,10:N0} img/s ({r.TrainStepMs:F1} ms/step){(r.TrainDeviceMemoryBytes is { } m ? $", device memory {m / 1048576.0:N0} MiB" : "")}");
+            if (r.InferImagesPerSec is { } i) output.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text;
+using ResNetSharp.Models;
+using ResNetSharp.Models.Blocks;
+using ResNetSharp.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ResNetSharp.Inference;
+
+/// <summary>
+/// The inference fast path of a post-activation <see cref="ResNet"/>: every batch norm folded into its convolution
+/// (<see cref="BatchNormFolding"/>), and the whole network as ONE TorchScript function (compiled with
+/// <c>torch.jit.compile</c>, weights passed as a <c>List[Tensor]</c>) that on CUDA calls cuDNN's fused
+/// <c>torch.cudnn_convolution_relu</c> and <c>torch.cudnn_convolution_add_relu</c> (conv + bias + residual add + ReLU in one
+/// kernel). Elsewhere (CPU) the same function uses the exact fallback, <c>relu(conv2d(x) [+ z])</c>. Weights and
+/// activations are in <see cref="Precision"/>'s compute dtype, optionally channels_last; the output is fp32.
+/// The source model is not changed; this module holds its own folded copies of the weights.
+/// </summary>
+public sealed class FusedResNet : nn.Module<Tensor, Tensor>
+{
+    private readonly jit.CompilationUnit _script;
+    private readonly List<Tensor> _weights = [];
+
+    /// <summary>Whether the cuDNN fused kernels are used (CUDA), rather than the plain conv + ReLU fallback.</summary>
+    public bool UsesCudnnFusion { get; }
+
+    /// <summary>The generated TorchScript source (for inspection).</summary>
+    public string Source { get; }
+
+    /// <summary>Folds and fuses <paramref name="model"/> (on its device) for inference in the given precision and layout.</summary>
+    public FusedResNet(ResNet model, Precision precision = Precision.FP32, bool channelsLast = false) : base(nameof(FusedResNet))
+    {
+        if (model.Config.PreActivation)
+            throw new ResNetSharpException("fused inference needs a post-activation ResNet (batch norm after each convolution); run the pre-activation model directly.");
+        var device = model.parameters().First().device;
+        UsesCudnnFusion = device.type == DeviceType.CUDA;
+        var dtype = precision.ComputeType();
+        var builder = new ScriptBuilder(this, dtype, channelsLast, model.Config.Residual);
+        var children = Children(model);
+
+        // Enum values as integers: a compiled string cannot name torch.bfloat16 or torch.channels_last (2).
+        builder.Line($"x = x.to(dtype={(int)dtype})" + (channelsLast ? ".contiguous(memory_format=2)" : ""));
+        builder.Line($"x = {builder.ConvRelu("x", Conv(children["conv1"]), children.GetValueOrDefault("bn1"))}");
+        if (children.TryGetValue("maxpool", out var pool) && pool is TorchSharp.Modules.MaxPool2d)
+            builder.Line("x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])");
+        for (int i = 1; children.TryGetValue($"layer{i}", out var stage); i++)
+            foreach (var block in stage.children()) builder.Block(block);
+        switch (model.Config.Head)
+        {
+            case HeadKind.Classifier:
+                var fc = (TorchSharp.Modules.Linear)children["fc"];
+                builder.Line("x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)");
+                builder.Line($"x = torch.linear(x, {builder.Add(fc.weight, dtype, false)}, {builder.Add(fc.bias!, dtype, false)})");
+                break;
+            case HeadKind.AvgPool:
+                builder.Line("x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)");
+                break;
+            case HeadKind.MaxPool:
+                builder.Line("x = torch.amax(x, [2, 3])");
+                break;
+        }
+        builder.Line("return x.float()");
+        Source = builder.Script(UsesCudnnFusion);
+        _script = jit.compile(Source);
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var _ = no_grad();
+        return _script.invoke<Tensor>("forward", input, _weights.ToArray());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) foreach (var w in _weights) w.Dispose();
+        _weights.Clear();
+        base.Dispose(disposing);
+    }
+
+    private static Dictionary<string, nn.Module> Children(nn.Module module) =>
+        module.named_children().ToDictionary(c => c.name, c => c.module);
+
+    private static TorchSharp.Modules.Conv2d Conv(nn.Module module) => module switch
+    {
+        TorchSharp.Modules.Conv2d conv when conv.padding is not null && conv.padding_mode == PaddingModes.Zeros => conv,
+        _ => throw new ResNetSharpException($"fused inference supports zero-padded Conv2d layers, found {module.GetType().Name}: run the model directly."),
+    };
+
+    /// <summary>Writes the body of the TorchScript function, one line per fused layer, and collects the folded weights.</summary>
+    private sealed class ScriptBuilder(FusedResNet owner, ScalarType dtype, bool channelsLast, bool residual)
+    {
+        private readonly StringBuilder _body = new();
+        private int _temp;
+
+        public void Line(string line) => _body.Append("    ").AppendLine(line);
+
+        /// <summary>Stores a tensor (cast, optionally channels_last) and returns its TorchScript expression.</summary>
+        public string Add(Tensor t, ScalarType type, bool layout)
+        {
+            using var _ = no_grad();
+            var stored = t.detach().to(type);
+            if (layout && channelsLast) stored = ChannelsLast.Convert(stored);
+            owner._weights.Add(stored.DetachFromDisposeScope());
+            return $"w[{owner._weights.Count - 1}]";
+        }
+
+        private string Args(TorchSharp.Modules.Conv2d conv, nn.Module? norm)
+        {
+            var (w, b) = BatchNormFolding.Fold(conv, norm ?? nn.Identity());
+            using (w) using (b)
+            {
+                string list(long[] v) => $"[{string.Join(", ", v)}]";
+                var (ws, bs) = (Add(w, dtype, true), Add(b, dtype, false));
+                return $"{ws}, {bs}, {list(conv.stride)}, {list(conv.padding!)}, {list(conv.dilation)}, {conv.groups}";
+            }
+        }
+
+        public string ConvRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm) => $"conv_relu({x}, {Args(conv, norm)})";
+
+        public string ConvAddRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm, string z) => $"conv_add_relu({x}, {z}, {Args(conv, norm)})";
+
+        /// <summary>One post-activation block: conv-relu (twice for a bottleneck), then conv + shortcut + relu fused.</summary>
+        public void Block(nn.Module block)
+        {
+            if (block is not (BasicBlock or Bottleneck))
+                throw new ResNetSharpException($"fused inference supports BasicBlock and Bottleneck, found {block.GetType().Name}: run the model directly.");
+            var c = Children(block);
+            string y = $"y{_temp++}";
+            Line($"{y} = {ConvRelu("x", FusedResNet.Conv(c["conv1"]), c.GetValueOrDefault("bn1"))}");
+            var lastConv = "conv2";
+            if (block is Bottleneck)
+            {
+                Line($"{y} = {ConvRelu(y, FusedResNet.Conv(c["conv2"]), c.GetValueOrDefault("bn2"))}");
+                lastConv = "conv3";
+            }
+            var conv = FusedResNet.Conv(c[lastConv]);
+            var norm = c.GetValueOrDefault(lastConv.Replace("conv", "bn"));
+            if (!residual)
+            {
+                Line($"x = {ConvRelu(y, conv, norm)}");   // plain (non-residual) twin
+                return;
+            }
+            string z = c.GetValueOrDefault("downsample") switch
+            {
+                null => "x",
+                ZeroPadShortcut => ZeroPad(c, block is Bottleneck ? "conv2" : "conv1", conv.out_channels),
+                var projection => Projection(projection),
+            };
+            Line($"x = {ConvAddRelu(y, conv, norm, z)}");
+        }
+
+        private string Projection(nn.Module shortcut)
+        {
+            var parts = shortcut.children().ToList();
+            return $"conv(x, {Args(FusedResNet.Conv(parts[0]), parts.Count > 1 ? parts[1] : null)})";
+        }
+
+        private static string ZeroPad(Dictionary<string, nn.Module> c, string strided, long outPlanes)
+        {
+            long inPlanes = FusedResNet.Conv(c["conv1"]).in_channels, stride = FusedResNet.Conv(c[strided]).stride[0];
+            long before = (outPlanes - inPlanes) / 2, after = outPlanes - inPlanes - before;
+            return $"torch.constant_pad_nd(x[:, :, ::{stride}, ::{stride}], [0, 0, 0, 0, {before}, {after}], 0.0)";
+        }
+
+        public string Script(bool cudnnFusion)
+        {
+            var ops = cudnnFusion
+                ? """
+                def conv_relu(x: Tensor, w: Tensor, b: Tensor, s: List[int], p: List[int], d: List[int], g: int) -> Tensor:
+                    return torch.cudnn_convolution_relu(x, w, b, s, p, d, g)
+
+                def conv_add_relu(x: Tensor, z: Tensor, w: Tensor, b: Tensor, s: List[int], p: List[int], d: List[int], g: int) -> Tensor:
+                    return torch.cudnn_convolution_add_relu(x, w, z, 1.0, b, s, p, d, g)
+                """
+                : """
+                def conv_relu(x: Tensor, w: Tensor, b: Tensor, s: List[int], p: List[int], d: List[int], g: int) -> Tensor:
+                    return torch.relu(torch.conv2d(x, w, b, s, p, d, g))
+
+                def conv_add_relu(x: Tensor, z: Tensor, w: Tensor, b: Tensor, s: List[int], p: List[int], d: List[int], g: int) -> Tensor:
+                    return torch.relu(torch.conv2d(x, w, b, s, p, d, g) + z)
+                """;
+            return ops + """
+
+
+                def conv(x: Tensor, w: Tensor, b: Tensor, s: List[int], p: List[int], d: List[int], g: int) -> Tensor:
+                    return torch.conv2d(x, w, b, s, p, d, g)
+
+                def forward(x: Tensor, w: List[Tensor]) -> Tensor:
+
+                """ + _body.ToString();
+        }
+    }
+}

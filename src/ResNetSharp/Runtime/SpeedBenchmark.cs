@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using ResNetSharp.Inference;
+using ResNetSharp.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Runtime;
+
+/// <summary>What <see cref="SpeedBenchmark"/> measures: a full training step, inference, or both.</summary>
+public enum BenchMode { Train, Infer, Both }
+
+/// <summary>One benchmark configuration (the flags of <c>resnet bench</c>).</summary>
+public sealed record BenchOptions
+{
+    public required string Model { get; init; }
+    public int BatchSize { get; init; } = 64;
+    public string Device { get; init; } = "cpu";
+    public Precision Precision { get; init; } = Precision.FP32;
+    public bool ChannelsLast { get; init; }
+    public int Steps { get; init; } = 20;
+    public int Warmup { get; init; } = 5;
+    public BenchMode Mode { get; init; } = BenchMode.Both;
+    /// <summary>Replace the model's stem with the CIFAR stem (3x3 stride-1 conv, no max-pool), e.g. resnet18 for 32x32 images.</summary>
+    public bool CifarStem { get; init; }
+    /// <summary>Classifier outputs; null: the named model's.</summary>
+    public int? NumClasses { get; init; }
+    /// <summary>Image side; null: 32 for CIFAR-stem models, 224 otherwise.</summary>
+    public int? ImageSize { get; init; }
+}
+
+/// <summary>Images per second (null where not measured) and device memory, as <c>resnet bench --json</c> prints them.</summary>
+public sealed record BenchResult(
+    string Model, int BatchSize, int ImageSize, string Device, string Precision, bool ChannelsLast, bool CudnnBenchmark, int Steps,
+    double? TrainImagesPerSec, double? TrainStepMs, long? TrainDeviceMemoryBytes,
+    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError);
+
+/// <summary>
+/// Times a full training step (forward, loss, backward, SGD step) and inference on synthetic data that lives on the
+/// device, after warm-up, synchronising the device before reading the clock. No host-device synchronisation happens
+/// inside the timed steps (the loss is accumulated on the device). Inference is timed for the fused fast path
+/// (<see cref="FusedResNet"/>) and for the plain eval-mode model.
+/// </summary>
+public static class SpeedBenchmark
+{
+    public static BenchResult Run(BenchOptions o)
+    {
+        if (o.BatchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, got {o.BatchSize}.");
+        if (o.Steps < 1) throw new ResNetSharpException($"--steps must be at least 1, got {o.Steps}.");
+        if (o.Warmup < 0) throw new ResNetSharpException($"--warmup must be 0 or more, got {o.Warmup}.");
+        var device = Devices.Resolve(o.Device);
+        var config = ModelZoo.Config(o.Model);
+        config = config with { Stem = o.CifarStem ? StemKind.Cifar : config.Stem, NumClasses = o.NumClasses ?? config.NumClasses };
+        int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
+        bool cuda = device.type == DeviceType.CUDA;
+
+        using var model = new ResNet(config).to(device);
+        FastPath.Prepare(model, o.ChannelsLast);   // channels_last weights, cuDNN benchmark (static shapes)
+        using var x = randn(o.BatchSize, config.InChannels, size, size, device: device);
+        using var y = randint(0, config.NumClasses, [o.BatchSize], device: device);
+
+        double? trainRate = null, stepMs = null, inferRate = null, unfusedRate = null;
+        long? memory = null;
+        bool? fusion = null;
+        double? fusedError = null;
+        if (o.Mode != BenchMode.Infer)
+        {
+            using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-5);
+            using var lossSum = zeros(1, device: device);
+            var transform = FastPath.InputTransform(o.ChannelsLast);
+            var wrapper = FastPath.ForwardWrapper(o.Precision);
+            model.train();
+            double seconds = Time(o, device, () =>
+            {
+                // The training step of TrainStep (forward, loss, backward, step), with the loss kept on the device.
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                var input = transform?.Invoke(x) ?? x;
+                Tensor Forward() => nn.functional.cross_entropy(model.call(input).to(ScalarType.Float32), y);
+                var loss = wrapper?.Invoke(Forward) ?? Forward();
+                loss.backward();
+                optimizer.step();
+                lossSum.add_(loss.detach());
+            });
+            trainRate = o.BatchSize * o.Steps / seconds;
+            stepMs = seconds * 1000 / o.Steps;
+            if (cuda) memory = DeviceMemory.UsedBytes();
+        }
+        if (o.Mode != BenchMode.Train)
+        {
+            model.eval();
+            using var fused = new FusedResNet(model, o.Precision, o.ChannelsLast);
+            fusion = fused.UsesCudnnFusion;
+            fusedError = RelativeError(fused, model, x, o);
+            inferRate = o.BatchSize * o.Steps / Time(o, device, () => { using var s = NewDisposeScope(); fused.call(x); });
+            unfusedRate = o.BatchSize * o.Steps / Time(o, device, () =>
+            {
+                using var s = NewDisposeScope();
+                using var _ = no_grad();
+                using var autocast = Autocast.Enter(o.Precision);
+                model.call(o.ChannelsLast ? ChannelsLast.Convert(x) : x);
+            });
+        }
+        return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
+            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError);
+    }
+
+    /// <summary>‖fused − unfused‖ / ‖unfused‖ of the outputs for one batch (the unfused model in eval mode, same precision).</summary>
+    private static double RelativeError(FusedResNet fused, ResNet model, Tensor x, BenchOptions o)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var autocast = Autocast.Enter(o.Precision);
+        var reference = model.call(o.ChannelsLast ? ChannelsLast.Convert(x) : x).to(ScalarType.Float32);
+        return fused.call(x).sub(reference).norm().div(reference.norm()).item<float>();
+    }
+
+    /// <summary>Seconds for <c>Steps</c> calls of <paramref name="step"/>, after <c>Warmup</c> calls, device synchronised.</summary>
+    private static double Time(BenchOptions o, Device device, Action step)
+    {
+        for (int i = 0; i < o.Warmup; i++) step();
+        Synchronize(device);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < o.Steps; i++) step();
+        Synchronize(device);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+    }
+}

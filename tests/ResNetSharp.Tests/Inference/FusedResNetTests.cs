@@ -1,0 +1,71 @@
+using ResNetSharp.Inference;
+using ResNetSharp.Models;
+using ResNetSharp.Runtime;
+using ResNetSharp.Tests.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Inference;
+
+public class FusedResNetTests
+{
+    public static TheoryData<string> Models => new()
+    {
+        "small_resnet",   // projection shortcuts (conv + BN), stem bias
+        "resnet20",       // option A zero-padded shortcuts
+        "plain20",        // no skip connections
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void FusedFallbackEqualsTheEvalModeModel(string name)
+    {
+        manual_seed(5);
+        using var model = ResNet.Create(name);
+        BatchNormFoldingTests.Randomise(model);
+        model.eval();
+        var x = randn(2, 3, 16, 16);
+        using var fused = new FusedResNet(model);
+        Assert.False(fused.UsesCudnnFusion);
+        Assert.True(fused.call(x).allclose(model.call(x), rtol: 1e-4, atol: 1e-4));
+    }
+
+    [Fact]
+    public void BottleneckImageNetStemAndHeadsFuse()
+    {
+        manual_seed(6);
+        var config = new ResNetConfig { Block = BlockKind.Bottleneck, Layers = [1, 1], Widths = [8, 16], Stem = StemKind.ImageNet, NumClasses = 4 };
+        using var model = new ResNet(config);
+        BatchNormFoldingTests.Randomise(model);
+        model.eval();
+        var x = randn(2, 3, 32, 32);
+        using (var fused = new FusedResNet(model))
+            Assert.True(fused.call(x).allclose(model.call(x), rtol: 1e-4, atol: 1e-4));
+        using var pooled = new ResNet(config with { Head = HeadKind.MaxPool });
+        pooled.eval();
+        using (var fused = new FusedResNet(pooled))
+            Assert.True(fused.call(x).allclose(pooled.call(x), rtol: 1e-4, atol: 1e-4));
+    }
+
+    [Fact]
+    public void Bf16ChannelsLastFusedPathEqualsTheModelWithinBf16Tolerance()
+    {
+        manual_seed(8);
+        using var model = ResNet.Create("small_resnet");
+        BatchNormFoldingTests.Randomise(model);
+        model.eval();
+        var x = randn(2, 3, 8, 8);
+        using var fused = new FusedResNet(model, Precision.BF16, channelsLast: true);
+        var y = fused.call(x);
+        Assert.Equal(ScalarType.Float32, y.dtype);
+        Assert.True(MixedPrecisionTests.RelativeError(y, model.call(x)) < 3e-2);
+    }
+
+    [Fact]
+    public void PreActivationModelsAreAClearError()
+    {
+        using var model = ResNet.Create("resnet18v2");
+        var e = Assert.Throws<ResNetSharpException>(() => new FusedResNet(model));
+        Assert.Contains("post-activation", e.Message);
+    }
+}
