@@ -15,7 +15,7 @@ internal static class ExportCommand
         var opset = new Option<int>("--opset") { Description = "ONNX opset (13-21).", DefaultValueFactory = _ => 17 };
         var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "Make the ONNX batch dimension symbolic." };
         var command = new Command("export", "Export a model to ONNX, safetensors or a PyTorch state_dict.") { model, weights, format, output, opset, dynamicBatch };
-        command.SetAction(result => CliErrors.Run(() =>
+        command.SetAction(result =>
         {
             var kind = ModelExport.ParseFormat(result.GetValue(format)!);
             using var net = WeightLoading.LoadModel(result.GetValue(model)!, result.GetValue(weights)!);
@@ -23,7 +23,7 @@ internal static class ExportCommand
             ModelExport.Export(net, kind, path, new OnnxExportOptions { Opset = result.GetValue(opset), DynamicBatch = result.GetValue(dynamicBatch) });
             Console.WriteLine($"wrote {path} ({kind}, {new FileInfo(path).Length:N0} bytes)");
             return 0;
-        }));
+        });
         return command;
     }
 }
