@@ -39,6 +39,7 @@ public static class WeightLoading
     /// by state_dict name, converting dtype (e.g. fp16/bf16 to fp32) and device, without recording gradients.
     /// Strict mode throws one error listing every missing, unexpected and mismatched key and loads nothing;
     /// non-strict mode loads the keys whose shapes match (e.g. all but a replaced classifier head) and reports the rest.
+    /// BatchNorm <c>num_batches_tracked</c> counters absent from the file are not reported missing (older torchvision weights lack them).
     /// </summary>
     public static WeightLoadReport LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool strict = true)
     {
@@ -48,7 +49,12 @@ public static class WeightLoading
         var mismatched = new List<ShapeMismatch>();
         foreach (var (key, target) in targets)
         {
-            if (!weights.TryGetValue(key, out var source)) missing.Add(key);
+            if (!weights.TryGetValue(key, out var source))
+            {
+                // Like PyTorch's BatchNorm, accept state_dicts saved before num_batches_tracked existed (torchvision's
+                // older published weights): the counter keeps its value; it only matters for momentum=None.
+                if (!key.EndsWith(".num_batches_tracked")) missing.Add(key);
+            }
             else if (!source.shape.SequenceEqual(target.shape)) mismatched.Add(new ShapeMismatch(key, source.shape, target.shape));
             else loaded.Add(key);
         }
