@@ -76,14 +76,18 @@ public static class WeightLoading
     }
 
     /// <summary>
-    /// Builds the named model (see <see cref="ModelZoo"/>) with the class count of the file's <c>fc.weight</c> (or the
-    /// model's default when the file has no classifier, which then gets no classifier head either), loads the file
-    /// strictly and returns the model in eval mode. For <c>resnet predict/export --model NAME --weights FILE</c>.
+    /// Builds the named model (see <see cref="ModelZoo"/>; null: the name in the file's <c>model</c> metadata, as
+    /// ResNetSharp checkpoints carry) with the input channels of the file's <c>conv1.weight</c> and the class count of
+    /// its <c>fc.weight</c> (no classifier in the file: an average-pool head), loads the file strictly and returns the
+    /// model in eval mode. For <c>resnet predict/export --model NAME --weights FILE</c> and <c>--checkpoint FILE</c>.
     /// </summary>
-    public static ResNet LoadModel(string modelName, string path)
+    public static ResNet LoadModel(string? modelName, string path)
     {
         using var file = ReadFile(path);
+        modelName ??= file.Metadata.GetValueOrDefault("model")
+            ?? throw new ResNetSharpException($"'{path}' does not say which model it holds (no 'model' metadata): give --model NAME --weights FILE instead.");
         var config = ModelZoo.Config(modelName);
+        if (file.Tensors.TryGetValue("conv1.weight", out var conv1) && conv1.dim() == 4) config = config with { InChannels = (int)conv1.shape[1] };
         config = file.Tensors.TryGetValue("fc.weight", out var fc)
             ? config with { NumClasses = (int)fc.shape[0], Head = HeadKind.Classifier }
             : config with { Head = config.Head == HeadKind.Classifier ? HeadKind.AvgPool : config.Head };
