@@ -39,6 +39,7 @@ public static class WeightLoading
     /// by state_dict name, converting dtype (e.g. fp16/bf16 to fp32) and device, without recording gradients.
     /// Strict mode throws one error listing every missing, unexpected and mismatched key and loads nothing;
     /// non-strict mode loads the keys whose shapes match (e.g. all but a replaced classifier head) and reports the rest.
+    /// BatchNorm <c>num_batches_tracked</c> counters absent from the file are not reported missing (older torchvision weights lack them).
     /// </summary>
     public static WeightLoadReport LoadInto(nn.Module model, IReadOnlyDictionary<string, Tensor> weights, bool strict = true)
     {
@@ -48,7 +49,12 @@ public static class WeightLoading
         var mismatched = new List<ShapeMismatch>();
         foreach (var (key, target) in targets)
         {
-            if (!weights.TryGetValue(key, out var source)) missing.Add(key);
+            if (!weights.TryGetValue(key, out var source))
+            {
+                // Like PyTorch's BatchNorm, accept state_dicts saved before num_batches_tracked existed (torchvision's
+                // older published weights): the counter keeps its value; it only matters for momentum=None.
+                if (!key.EndsWith(".num_batches_tracked")) missing.Add(key);
+            }
             else if (!source.shape.SequenceEqual(target.shape)) mismatched.Add(new ShapeMismatch(key, source.shape, target.shape));
             else loaded.Add(key);
         }
@@ -70,14 +76,18 @@ public static class WeightLoading
     }
 
     /// <summary>
-    /// Builds the named model (see <see cref="ModelZoo"/>) with the class count of the file's <c>fc.weight</c> (or the
-    /// model's default when the file has no classifier, which then gets no classifier head either), loads the file
-    /// strictly and returns the model in eval mode. For <c>resnet predict/export --model NAME --weights FILE</c>.
+    /// Builds the named model (see <see cref="ModelZoo"/>; null: the name in the file's <c>model</c> metadata, as
+    /// ResNetSharp checkpoints carry) with the input channels of the file's <c>conv1.weight</c> and the class count of
+    /// its <c>fc.weight</c> (no classifier in the file: an average-pool head), loads the file strictly and returns the
+    /// model in eval mode. For <c>resnet predict/export --model NAME --weights FILE</c> and <c>--checkpoint FILE</c>.
     /// </summary>
-    public static ResNet LoadModel(string modelName, string path)
+    public static ResNet LoadModel(string? modelName, string path)
     {
         using var file = ReadFile(path);
+        modelName ??= file.Metadata.GetValueOrDefault("model")
+            ?? throw new ResNetSharpException($"'{path}' does not say which model it holds (no 'model' metadata): give --model NAME --weights FILE instead.");
         var config = ModelZoo.Config(modelName);
+        if (file.Tensors.TryGetValue("conv1.weight", out var conv1) && conv1.dim() == 4) config = config with { InChannels = (int)conv1.shape[1] };
         config = file.Tensors.TryGetValue("fc.weight", out var fc)
             ? config with { NumClasses = (int)fc.shape[0], Head = HeadKind.Classifier }
             : config with { Head = config.Head == HeadKind.Classifier ? HeadKind.AvgPool : config.Head };

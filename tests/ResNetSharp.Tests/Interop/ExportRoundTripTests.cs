@@ -47,6 +47,14 @@ public class ExportRoundTripTests
         Assert.Equal(new long[] { 3, 3 }, shape);
         Assert.True(expected.data<float>().ToArray().Zip(actual, (x, y) => Math.Abs(x - y)).Max() < 1e-4f);
 
+        string checkpoint = dir.File("ckpt.safetensors"), fromCheckpoint = dir.File("c.safetensors");
+        ModelExport.Export(model, ExportFormat.SafeTensors, checkpoint, metadata: new Dictionary<string, string> { ["model"] = "small_resnet" });
+        Assert.Equal(0, Cli("export", "--checkpoint", checkpoint, "--format", "safetensors", "--out", fromCheckpoint).Code);
+        using (var exported = SafeTensors.Load(fromCheckpoint))
+            Assert.True(exported.Tensors["fc.weight"].eq(model.state_dict()["fc.weight"]).all().item<bool>());
+
+        Assert.Contains("either --checkpoint FILE or both", Cli("export", "--model", "small_resnet", "--format", "onnx", "--out", dir.File("y")).Stderr);
+
         var (badCode, _, badErr) = Cli("export", "--model", "small_resnet", "--weights", weights, "--format", "tflite", "--out", dir.File("x"));
         Assert.Equal(2, badCode);
         Assert.StartsWith("error: unknown export format 'tflite'", badErr);

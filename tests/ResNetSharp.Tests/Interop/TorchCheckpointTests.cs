@@ -105,6 +105,18 @@ public class TorchCheckpointTests
     }
 
     [Fact]
+    public void Long_memo_indices_are_read_as_in_large_state_dicts()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("memo.pth");
+        // OrderedDict memoised at index 300 (LONG_BINPUT), fetched back (LONG_BINGET) for the _metadata value set via BUILD.
+        WriteZip(path, "archive/", [0x80, 0x02, .. Global("collections", "OrderedDict"), 0x72, 44, 1, 0, 0, 0x29, 0x52,
+            0x7D, .. Str("_metadata"), 0x6A, 44, 1, 0, 0, 0x29, 0x52, 0x73, 0x62, 0x2E]);
+        using var file = TorchCheckpoint.Load(path);
+        Assert.Empty(file.Tensors);
+    }
+
+    [Fact]
     public void Legacy_non_zip_files_are_rejected_with_the_fix()
     {
         using var dir = new TempDir();

@@ -62,11 +62,23 @@ public class WeightLoadingTests
     }
 
     [Fact]
+    public void State_dicts_without_num_batches_tracked_load_strictly_as_in_pytorch()
+    {
+        using var source = ResNet.Create("small_resnet");
+        using var weights = WeightLoading.StateDict(source);
+        var old = weights.Tensors.Where(kv => !kv.Key.EndsWith("num_batches_tracked")).ToDictionary();
+        using var target = ResNet.Create("small_resnet");
+        var report = WeightLoading.LoadInto(target, old);
+        Assert.Empty(report.Missing);
+        Assert.Equal(old.Count, report.Loaded.Count);
+    }
+
+    [Fact]
     public void Long_key_lists_are_truncated_in_the_error()
     {
         using var model = ResNet.Create("resnet18");
         var e = Assert.Throws<ResNetSharpException>(() => WeightLoading.LoadInto(model, new Dictionary<string, Tensor>()));
-        Assert.Contains("more (122 in all)", e.Message);
+        Assert.Contains("more (102 in all)", e.Message); // 122 state_dict keys less 20 num_batches_tracked
     }
 
     [Fact]
