@@ -15,7 +15,7 @@ public static class Cifar
     private const int PixelBytes = 3 * 32 * 32;
 
     // Per-channel mean/std of the 50,000 training images in [0,1] units, the values widely quoted for these datasets
-    // (the std here is over all pixels; some code uses 0.2023/0.1994/0.2010 for CIFAR-10, a per-image average).
+    // (the std here is over all pixels; some code copies 0.2023/0.1994/0.2010 for CIFAR-10, a different estimate).
     // Archive MD5s: the table on the CIFAR page above.
     private static readonly float[] Cifar10Mean = [0.4914f, 0.4822f, 0.4465f], Cifar10Std = [0.2470f, 0.2435f, 0.2616f];
     private static readonly float[] Cifar100Mean = [0.5071f, 0.4865f, 0.4409f], Cifar100Std = [0.2673f, 0.2564f, 0.2762f];
