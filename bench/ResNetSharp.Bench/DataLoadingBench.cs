@@ -38,10 +38,10 @@ internal static class DataLoadingBench
 
     private static void Synthetic()
     {
-        var watch = Stopwatch.StartNew();
+        var watch = Measure.Start();
         using var train = SyntheticShapes.Generate(SyntheticShapes.TrainCount, 0, Split.Train);
         using var val = SyntheticShapes.Generate(SyntheticShapes.ValCount, 0, Split.Val);
-        Report("synthetic: generate 10,000 + 2,000 32x32 images", watch, train.Count + val.Count);
+        watch.Report("synthetic: generate 10,000 + 2,000 32x32 images", train.Count + val.Count);
     }
 
     private static void InMemoryLoader()
@@ -49,36 +49,35 @@ internal static class DataLoadingBench
         using var source = SyntheticShapes.Open();
         using var loader = source.CreateLoader(Split.Train, 128, CPU, 0, Augmentation.Parse("crop,flip,cutout"));
         loader.Epoch(0).ToList().ForEach(b => b.Dispose());   // warm-up
-        var watch = Stopwatch.StartNew();
+        var watch = Measure.Start();
         long n = 0;
         foreach (var batch in loader.Epoch(1))
             using (batch) n += batch.Size;
-        Report("in-memory loader, batch 128, crop+flip+cutout+normalise (CPU device)", watch, n);
+        watch.Report("in-memory loader, batch 128, crop+flip+cutout+normalise (CPU device)", n);
     }
 
     private static void SingleThread(IReadOnlyList<string> files)
     {
         var rng = new Random(0);
-        var watch = Stopwatch.StartNew();
+        var watch = Measure.Start();
         foreach (var file in files)
         {
             using var bitmap = ImageFiles.Decode(file);
             ImageTransforms.Render(bitmap, ImageTransforms.RandomResizedCropRect(bitmap.Width, bitmap.Height, rng), 224, 224, flip: false);
         }
-        Report("JPEG 300-500 px decode + random-resized crop to 224, 1 thread", watch, files.Count);
+        watch.Report("JPEG 300-500 px decode + random-resized crop to 224, 1 thread", files.Count);
     }
 
     private static void Streaming(string dir, int epochs)
     {
         using var source = DataSpec.Open($"folder:{dir}");
         using var loader = source.CreateLoader(Split.Train, 32, CPU, 0, Augmentation.Standard);
-        var watch = Stopwatch.StartNew();
+        var watch = Measure.Start();
         long n = 0;
         for (int epoch = 0; epoch < epochs; epoch++)
             foreach (var batch in loader.Epoch(epoch))
                 using (batch) n += batch.Size;
-        Report($"streaming loader (JPEG -> 224 batches of 32, flip + normalise), {Environment.ProcessorCount} workers", watch, n);
-        Console.WriteLine($"  = {n / watch.Elapsed.TotalSeconds / Environment.ProcessorCount:F0} images/s per core");
+        watch.Report($"streaming loader (JPEG -> 224 batches of 32, flip + normalise), {Environment.ProcessorCount} workers", n);
     }
 
     /// <summary>Photo-like JPEGs (gradient background, soft shapes) of random sizes 300-500 px, quality 90.</summary>
@@ -112,8 +111,21 @@ internal static class DataLoadingBench
 
     private static SKColor Color(Random rng) => new((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256));
 
-    private static void Report(string what, Stopwatch watch, long items) =>
-        Console.WriteLine($"{what}: {items} in {watch.Elapsed.TotalMilliseconds:F0} ms = {items / watch.Elapsed.TotalSeconds:F0} images/s");
+    /// <summary>Wall time and this process's CPU time: on a shared machine images per CPU-second is the per-core rate.</summary>
+    private sealed class Measure
+    {
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+
+        public static Measure Start() => new();
+
+        public void Report(string what, long items)
+        {
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds;
+            Console.WriteLine($"{what}: {items} in {_wall.Elapsed.TotalMilliseconds:F0} ms wall = {items / _wall.Elapsed.TotalSeconds:F0} images/s; " +
+                $"{cpu * 1000:F0} ms CPU = {items / cpu:F0} images per CPU-second");
+        }
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {

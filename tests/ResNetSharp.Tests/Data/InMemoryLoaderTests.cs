@@ -55,6 +55,17 @@ public class InMemoryLoaderTests
         Assert.Equal((3, 32, 32), source.InputSize);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" Synthetic ")]
+    public void The_default_spec_is_the_synthetic_dataset(string? spec)
+    {
+        using var source = DataSpec.Open(spec);
+        Assert.Equal("synthetic", source.Name);
+        Assert.Equal(SyntheticShapes.Classes, source.Classes);
+        Assert.True(source.AllowFlip);
+    }
+
     private static long[] Labels(IDataLoader loader, int epoch) =>
         [.. loader.Epoch(epoch).SelectMany(b => { using (b) return b.Labels.data<long>().ToArray(); })];
 }

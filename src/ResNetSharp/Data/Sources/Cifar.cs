@@ -14,9 +14,9 @@ public static class Cifar
 
     private const int PixelBytes = 3 * 32 * 32;
 
-    // Mean/std of the training pixels (50,000 images, [0,1] units), as commonly quoted: CIFAR-10 from
-    // e.g. kuangliu/pytorch-cifar's successors and the torchvision CIFAR examples (true std 0.2470/0.2435/0.2616),
-    // CIFAR-100 (0.5071, 0.4865, 0.4409) / (0.2673, 0.2564, 0.2762). Archive MD5s from the CIFAR page above.
+    // Per-channel mean/std of the 50,000 training images in [0,1] units, the values widely quoted for these datasets
+    // (the std here is over all pixels; some code copies 0.2023/0.1994/0.2010 for CIFAR-10, a different estimate).
+    // Archive MD5s: the table on the CIFAR page above.
     private static readonly float[] Cifar10Mean = [0.4914f, 0.4822f, 0.4465f], Cifar10Std = [0.2470f, 0.2435f, 0.2616f];
     private static readonly float[] Cifar100Mean = [0.5071f, 0.4865f, 0.4409f], Cifar100Std = [0.2673f, 0.2564f, 0.2762f];
 

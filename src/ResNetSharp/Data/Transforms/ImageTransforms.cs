@@ -54,9 +54,13 @@ public static class ImageTransforms
         return SKRect.Create((float)(left / scale), (float)(top / scale), (float)(cropWidth / scale), (float)(cropHeight / scale));
     }
 
-    /// <summary>Draws <paramref name="source"/> (a rectangle of the bitmap) into a height×width image, optionally mirrored, as RGB CHW bytes.</summary>
+    /// <summary>
+    /// Draws <paramref name="source"/> (a rectangle of the bitmap) into a height×width image, optionally mirrored, as
+    /// RGB CHW bytes. Marks <paramref name="bitmap"/> immutable, so Skia reads its pixels in place instead of copying them.
+    /// </summary>
     public static byte[] Render(SKBitmap bitmap, SKRect source, int height, int width, bool flip)
     {
+        bitmap.SetImmutable();
         using var output = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using (var canvas = new SKCanvas(output))
         using (var image = SKImage.FromBitmap(bitmap))
