@@ -1,5 +1,4 @@
 using ResNetSharp.Interop;
-using ResNetSharp.Models;
 using ResNetSharp.Tests.Interop;
 using ResNetSharp.Training;
 
@@ -17,9 +16,8 @@ public class ResumeTests
     private static TrainResult Train(TrainOptions options, Action<Trainer, CancellationTokenSource>? hook = null)
     {
         using var data = TinyData.Open(128, 64);
-        using var model = ResNet.Create("small_resnet");
         using var cancel = new CancellationTokenSource();
-        var trainer = new Trainer(options, model, data);
+        var trainer = new Trainer(options, data: data);
         hook?.Invoke(trainer, cancel);
         return trainer.Run(cancel.Token);
     }

@@ -19,8 +19,7 @@ public sealed class TinyRun : IDisposable
     public TinyRun()
     {
         using var data = TinyData.Open(640, 200);
-        using var model = ResNet.Create("small_resnet");
-        var trainer = new Trainer(Options(Dir.Path), model, data);
+        var trainer = new Trainer(Options(Dir.Path), data: data);
         trainer.EpochEnd += Epochs_.Add;
         trainer.CheckpointSaved += Saved.Add;
         trainer.Progress += Progress.Add;
