@@ -31,6 +31,7 @@ public static class DataSpec
             "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
             "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
             "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
+            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }

@@ -33,7 +33,7 @@ public static class SyntheticShapes
         const int pixels = Size * Size;
         var data = new byte[(long)count * 3 * pixels];
         var labels = new long[count];
-        Parallel.For(0, count, i =>
+        Workers.For(count, i =>
         {
             labels[i] = i % Classes.Count;
             Draw((int)labels[i], Seeds.Fast(seed, (int)split, i), data.AsSpan(i * 3 * pixels, 3 * pixels));
