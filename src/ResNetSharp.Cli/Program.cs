@@ -16,6 +16,7 @@ internal static partial class Program
             SummaryCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
+            PredictCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

@@ -27,8 +27,8 @@ public sealed record TrainOptions
     /// <summary>Whether missing dataset files may be downloaded.</summary>
     public bool Download { get; init; }
 
-    public int Epochs { get; init; } = 6;
-    public int BatchSize { get; init; } = 128;
+    public int Epochs { get; init; } = 2;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Peak learning rate (the base rate of the schedule).</summary>
     public double Lr { get; init; } = 0.2;
@@ -46,7 +46,7 @@ public sealed record TrainOptions
     public double WarmupEpochs { get; init; }
 
     /// <summary>Training augmentation, in <see cref="Augmentation.Parse"/>'s syntax.</summary>
-    public string Augment { get; init; } = "standard";
+    public string Augment { get; init; } = "flip";
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "auto";

@@ -35,7 +35,14 @@ public sealed class TinyRun : IDisposable
     public void Dispose() => Dir.Dispose();
 }
 
-public class TrainerTests(TinyRun run) : IClassFixture<TinyRun>
+[CollectionDefinition(Name)]
+public sealed class TinyRunCollection : ICollectionFixture<TinyRun>
+{
+    public const string Name = "tiny training run";
+}
+
+[Collection(TinyRunCollection.Name)]
+public class TrainerTests(TinyRun run)
 {
     [Fact]
     public void Training_beats_chance_by_far()
