@@ -16,9 +16,13 @@ internal static partial class Program
             SummaryCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
+<<<<<<< HEAD
             ExportCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),
+=======
+            PredictCommand.Create(),
+>>>>>>> training
         })
         {
             root.Subcommands.Add(command);

@@ -12,19 +12,20 @@ internal static class TrainingConsole
     public static int Run(Trainer trainer, TextWriter output)
     {
         using var cancel = new CancellationTokenSource();
+        bool live = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+        Action<string> print = live ? AnsiConsole.WriteLine : output.WriteLine;   // Spectre prints above its live bar
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
             if (cancel.IsCancellationRequested) return;   // a second Ctrl-C ends the process at once
             e.Cancel = true;
             cancel.Cancel();
-            output.WriteLine("stopping after this step and saving the state (press Ctrl-C again to abort without saving)...");
+            print("stopping after this step and saving the state (press Ctrl-C again to abort without saving)...");
         }
-        trainer.EpochEnd += m => output.WriteLine(
+        trainer.EpochEnd += m => print(
             $"epoch {m.Epoch,3}  lr {m.Lr:G3}  train loss {m.TrainLoss:F4} acc {m.TrainAcc:P2}  val loss {m.ValLoss:F4} top-1 {m.ValTop1:P2} top-5 {m.ValTop5:P2}  {m.Seconds:F1}s {m.ImagesPerS:F0} img/s");
         Console.CancelKeyPress += OnCancel;
         try
         {
-            bool live = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
             var result = live ? WithProgressBar(trainer, cancel.Token) : trainer.Run(cancel.Token);
             Summarise(result, output);
             return 0;

@@ -1,4 +1,5 @@
 using ResNetSharp.Data;
+using ResNetSharp.Interop;
 
 namespace ResNetSharp.Training;
 
@@ -17,7 +18,7 @@ public enum OptimizerKind
 /// </summary>
 public sealed record TrainOptions
 {
-    /// <summary>A model name from the zoo (used when no model instance is given to the <see cref="Trainer"/>).</summary>
+    /// <summary>A model name from the zoo: built when no model instance is given to the <see cref="Trainer"/>, else the name recorded for the instance.</summary>
     public string Model { get; init; } = "resnet20";
 
     /// <summary>A data spec for <see cref="DataSpec.Open"/>.</summary>
@@ -26,8 +27,8 @@ public sealed record TrainOptions
     /// <summary>Whether missing dataset files may be downloaded.</summary>
     public bool Download { get; init; }
 
-    public int Epochs { get; init; } = 6;
-    public int BatchSize { get; init; } = 128;
+    public int Epochs { get; init; } = 2;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Peak learning rate (the base rate of the schedule).</summary>
     public double Lr { get; init; } = 0.2;
@@ -45,7 +46,7 @@ public sealed record TrainOptions
     public double WarmupEpochs { get; init; }
 
     /// <summary>Training augmentation, in <see cref="Augmentation.Parse"/>'s syntax.</summary>
-    public string Augment { get; init; } = "standard";
+    public string Augment { get; init; } = "flip";
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "auto";
@@ -67,6 +68,15 @@ public sealed record TrainOptions
     /// <summary>Clip the global gradient norm to this value; null: off.</summary>
     public double? ClipGrad { get; init; }
 
+    /// <summary>Pretrained weights (.safetensors, .pth, .pt) to fine-tune from; the classifier is replaced when its class count differs.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>Classifier outputs; must equal the dataset's class count (which is the default).</summary>
+    public int? NumClasses { get; init; }
+
+    /// <summary>What to freeze when fine-tuning: none, backbone or until:layerN.</summary>
+    public string Freeze { get; init; } = "none";
+
     /// <summary>Read the device-side metrics for the progress callback every this many steps (each read is one host-device sync).</summary>
     public int ProgressEvery { get; init; } = 20;
 
@@ -85,7 +95,9 @@ public sealed record TrainOptions
         Check(EarlyStopping is null || EarlyStopping >= 1, $"--early-stopping must be at least 1 epoch, not {EarlyStopping}.");
         Check(ClipGrad is null || ClipGrad > 0, $"--clip-grad must be a positive norm, not {ClipGrad}.");
         Check(ProgressEvery >= 1, $"progress interval must be at least 1 step, not {ProgressEvery}.");
+        Check(NumClasses is null || NumClasses >= 1, $"--num-classes must be at least 1, not {NumClasses}.");
         Augmentation.Parse(Augment);
+        FreezeSpec.Parse(Freeze);
     }
 
     /// <summary>Parses an optimizer name (sgd, adamw).</summary>

@@ -39,8 +39,18 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         var augment = Augmentation.Parse(o.Augment);
         using var ownedModel = model is null ? ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels) : null;
         var net = model ?? ownedModel!;
+        if (o.NumClasses is { } n && n != source.Classes.Count)
+            throw new ResNetSharpException($"--num-classes {n} does not match '{source.Name}', which has {source.Classes.Count} classes: leave --num-classes out or use {source.Classes.Count}.");
         if (net.Config.NumClasses != source.Classes.Count)
             throw new ResNetSharpException($"the model has {net.Config.NumClasses} outputs but '{source.Name}' has {source.Classes.Count} classes: create it with numClasses: {source.Classes.Count}.");
+        if (o.Weights is not null && resumed is null) Transfer.LoadBackboneFile(net, o.Weights);
+        var freeze = FreezeSpec.Parse(o.Freeze);
+        Transfer.Freeze(net, freeze);
+        void TrainMode()
+        {
+            net.train();
+            Transfer.ApplyFrozenBatchNormEval(net, freeze);
+        }
         net.to(device);
 
         using var files = new RunFiles(o.OutDir!);
@@ -52,7 +62,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         using var step = new TrainStep(net, optimizer, schedule, o.LabelSmoothing, o.ClipGrad);
         using var ema = o.Ema is { } decay ? new WeightAverage(net, decay) : null;
         var (c, h, w) = source.InputSize;
-        CheckpointInfo Info(int epoch, double? top1) => new(model is null ? o.Model : "custom", net.Config, source.Classes,
+        CheckpointInfo Info(int epoch, double? top1) => new(o.Model, net.Config, source.Classes,
             source.Mean, source.Std, new InputShape(c, h, w), epoch, top1);
 
         var state = resumed is null
@@ -82,7 +92,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             CheckpointSaved?.Invoke(new("last", files[RunFiles.Last], epoch));
         }
 
-        net.train();
+        TrainMode();
         for (int epoch = state.Epoch; epoch < o.Epochs; epoch++)
         {
             int skip = epoch == state.Epoch ? state.StepInEpoch : 0;
@@ -111,7 +121,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var (trainLoss, trainAcc) = step.Metrics.Read();
             var eval = Evaluator.Run(ema?.Model ?? (nn.Module<Tensor, Tensor>)net, val, source.Classes);
-            net.train();
+            TrainMode();
             var metrics = new EpochMetrics(epoch + 1, step.LearningRate, trainLoss, trainAcc, eval.Loss, eval.Top1, eval.Top5,
                 carried + clock.Elapsed.TotalSeconds, images / Math.Max(trainSeconds, 1e-9));
             history.Add(metrics);

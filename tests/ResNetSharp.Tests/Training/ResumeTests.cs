@@ -1,5 +1,4 @@
 using ResNetSharp.Interop;
-using ResNetSharp.Models;
 using ResNetSharp.Tests.Interop;
 using ResNetSharp.Training;
 
@@ -17,16 +16,16 @@ public class ResumeTests
     private static TrainResult Train(TrainOptions options, Action<Trainer, CancellationTokenSource>? hook = null)
     {
         using var data = TinyData.Open(128, 64);
-        using var model = ResNet.Create("small_resnet");
         using var cancel = new CancellationTokenSource();
-        var trainer = new Trainer(options, model, data);
+        var trainer = new Trainer(options, data: data);
         hook?.Invoke(trainer, cancel);
         return trainer.Run(cancel.Token);
     }
 
     [Theory]
     [InlineData("sgd", null)]
-    [InlineData("adamw", 0.9)]
+    [InlineData("adamw", null)]
+    [InlineData("sgd", 0.9)]
     public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema)
     {
         using var straightDir = new TempDir();
@@ -44,7 +43,7 @@ public class ResumeTests
         Assert.Equal(straight.History.Count, resumed.History.Count);
         for (int i = 0; i < straight.History.Count; i++)
         {
-            Assert.Equal(straight.History[i].TrainLoss, resumed.History[i].TrainLoss, 1e-5);
+            Assert.True(Math.Abs(straight.History[i].TrainLoss - resumed.History[i].TrainLoss) < 1e-5, $"epoch {i + 1}: train loss {straight.History[i].TrainLoss} straight, {resumed.History[i].TrainLoss} resumed");
             Assert.Equal(straight.History[i].ValLoss, resumed.History[i].ValLoss, 1e-5);
             Assert.Equal(straight.History[i].Lr, resumed.History[i].Lr, 1e-12);
         }

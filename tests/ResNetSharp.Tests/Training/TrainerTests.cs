@@ -19,8 +19,7 @@ public sealed class TinyRun : IDisposable
     public TinyRun()
     {
         using var data = TinyData.Open(640, 200);
-        using var model = ResNet.Create("small_resnet");
-        var trainer = new Trainer(Options(Dir.Path), model, data);
+        var trainer = new Trainer(Options(Dir.Path), data: data);
         trainer.EpochEnd += Epochs_.Add;
         trainer.CheckpointSaved += Saved.Add;
         trainer.Progress += Progress.Add;
@@ -36,7 +35,14 @@ public sealed class TinyRun : IDisposable
     public void Dispose() => Dir.Dispose();
 }
 
-public class TrainerTests(TinyRun run) : IClassFixture<TinyRun>
+[CollectionDefinition(Name)]
+public sealed class TinyRunCollection : ICollectionFixture<TinyRun>
+{
+    public const string Name = "tiny training run";
+}
+
+[Collection(TinyRunCollection.Name)]
+public class TrainerTests(TinyRun run)
 {
     [Fact]
     public void Training_beats_chance_by_far()

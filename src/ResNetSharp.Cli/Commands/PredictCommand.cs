@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json;
+using ResNetSharp.Inference;
+using ResNetSharp.Runtime;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE) IMAGE... [--topk 5] [--json]</c>.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (uses its classes and preprocessing)." };
+        var model = new Option<string?>("--model") { Description = "A named model, with --weights (ImageNet preprocessing, labels are class indices)." };
+        var weights = new Option<string?>("--weights") { Description = "Weights for --model (.safetensors, .pth, .pt)." };
+        var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var device = CliOptions.Device();
+        var json = new Option<bool>("--json") { Description = "One JSON line per image." };
+        var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, topk, device, json, images };
+        command.SetAction(result =>
+        {
+            var dev = Devices.Resolve(result.GetValue(device)!);
+            using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights)) switch
+            {
+                ({ } c, null, null) => Predictor.FromCheckpoint(c, dev),
+                (null, { } m, { } w) => Predictor.FromWeights(m, w, dev),
+                _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE."),
+            };
+            var output = result.InvocationConfiguration.Output;
+            foreach (var image in result.GetValue(images)!)
+            {
+                var top = predictor.Predict(image, result.GetValue(topk));
+                if (result.GetValue(json))
+                {
+                    output.WriteLine(JsonSerializer.Serialize(new { image, top = top.Select(p => new { index = p.Index, label = p.Label, prob = p.Prob, logit = p.Logit }) }));
+                    continue;
+                }
+                output.WriteLine(image);
+                foreach (var p in top) output.WriteLine($"  {p.Label,-20} {p.Prob,8:P2}  (class {p.Index}, logit {p.Logit:F3})");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

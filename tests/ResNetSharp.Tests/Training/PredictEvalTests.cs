@@ -1,0 +1,73 @@
+using ResNetSharp.Data;
+using ResNetSharp.Evaluation;
+using ResNetSharp.Inference;
+using ResNetSharp.Training;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Training;
+
+[Collection(TinyRunCollection.Name)]
+public class PredictEvalTests(TinyRun run)
+{
+    [Fact]
+    public void Predict_on_png_files_agrees_with_the_model_on_the_same_pixels()
+    {
+        using var data = TinyData.Open(640, 200);
+        var val = data.Get(Split.Val);
+        using var predictor = Predictor.FromCheckpoint(run.Result.BestCheckpoint);
+        var (model, info) = Checkpoint.Load(run.Result.BestCheckpoint);
+        using var _ = model;
+        int agree = 0, correct = 0;
+        const int n = 10;
+        for (int i = 0; i < n; i++)
+        {
+            string png = Path.Combine(run.Dir.Path, $"val{i}.png");
+            WritePng(val.Images[i], png);
+            var top = predictor.Predict(png, k: 3);
+            Assert.Equal(3, top.Count);
+            Assert.True(top[0].Prob >= top[1].Prob && top[1].Prob >= top[2].Prob);
+            Assert.Equal(info.Classes[top[0].Index], top[0].Label);
+            // Independent path: normalise the uint8 pixels by hand and run the model.
+            using var scope = NewDisposeScope();
+            var mean = tensor(info.Mean).view(3, 1, 1);
+            var std = tensor(info.Std).view(3, 1, 1);
+            var x = ((val.Images[i].to(float32) / 255 - mean) / std).unsqueeze(0);
+            var logits = model.forward(x);
+            long expected = logits.argmax(1).item<long>();
+            if (top[0].Index == expected) agree++;
+            Assert.Equal(logits[0, top[0].Index].item<float>(), top[0].Logit, 1e-4);
+            if (top[0].Index == val.Labels[i].item<long>()) correct++;
+        }
+        Assert.Equal(n, agree);
+        Assert.True(correct >= 5, $"{correct}/{n} correct");
+    }
+
+    [Fact]
+    public void Eval_reports_consistent_fields()
+    {
+        using var data = TinyData.Open(640, 200);
+        var (model, _) = Checkpoint.Load(run.Result.BestCheckpoint);
+        using var __ = model;
+        using var loader = data.CreateLoader(Split.Val, 64, CPU, 0, Augmentation.None);
+        var r = Evaluator.Run(model, loader, data.Classes);
+        Assert.Equal(200, r.Count);
+        Assert.Equal(200, r.Confusion.Sum(row => row.Sum()));
+        Assert.Equal(run.Result.BestValTop1, r.Top1, 1e-9);
+        Assert.True(r.Top5 >= r.Top1);
+        Assert.Equal((double)Enumerable.Range(0, 10).Sum(i => r.Confusion[i][i]) / 200, r.Top1, 1e-12);
+        Assert.All(r.PerClassAccuracy, a => Assert.InRange(a, 0, 1));
+    }
+
+    private static void WritePng(Tensor chw, string path)
+    {
+        int h = (int)chw.shape[1], w = (int)chw.shape[2];
+        var px = chw.contiguous().data<byte>().ToArray();
+        using var bitmap = new SKBitmap(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                bitmap.SetPixel(x, y, new SKColor(px[y * w + x], px[h * w + y * w + x], px[2 * h * w + y * w + x]));
+        using var file = File.Create(path);
+        bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+    }
+}
