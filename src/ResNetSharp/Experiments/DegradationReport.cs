@@ -17,6 +17,7 @@ public static class DegradationReport
                 ["data"] = result.DataName,
                 ["train_images"] = o.SyntheticTrainCount,
                 ["val_images"] = o.SyntheticValCount,
+                ["image_size"] = o.SubsamplesSyntheticData ? o.SyntheticImageSize : null,
                 ["epochs"] = o.Epochs,
                 ["batch_size"] = o.BatchSize,
                 ["lr"] = o.Lr,

@@ -67,6 +67,17 @@ public class GradientFlowTests
     }
 
     [Fact]
+    public void Training_steps_change_the_measured_gradients()
+    {
+        var atInit = GradientFlow.Run(new GradientFlowOptions { Models = ["resnet20"], BatchSize = 4 });
+        var trained = GradientFlow.Run(new GradientFlowOptions { Models = ["resnet20"], BatchSize = 4, Steps = 3, Lr = 0.05 });
+        Assert.Equal(atInit.Models[0].Layers.Select(l => l.Name), trained.Models[0].Layers.Select(l => l.Name));
+        Assert.NotEqual(atInit.Models[0].Layers[0].GradNorm, trained.Models[0].Layers[0].GradNorm);
+        Assert.Equal(3, GradientFlowReport.ToJson(trained)["settings"]!["steps"]!.GetValue<int>());
+        Assert.Contains("--steps", Assert.Throws<ResNetSharpException>(() => new GradientFlowOptions { Steps = -1 }.Validate()).Message);
+    }
+
+    [Fact]
     public void Unknown_model_and_tiny_batch_are_clear_errors()
     {
         var e = Assert.Throws<ResNetSharpException>(() => GradientFlow.Run(new GradientFlowOptions { Models = ["plain57"] }));

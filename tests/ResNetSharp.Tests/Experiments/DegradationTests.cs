@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using ResNetSharp.Experiments;
+
+namespace ResNetSharp.Tests.Experiments;
+
+public class DegradationTests
+{
+    [Fact]
+    public void Trains_each_plain_and_residual_pair_and_reports_per_epoch_errors()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"degradation-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new DegradationOptions
+            {
+                Depths = [8], Epochs = 2, BatchSize = 16, SyntheticTrainCount = 64, SyntheticValCount = 32,
+                Device = "cpu", OutDir = dir,
+            };
+            var epochs = new List<string>();
+            var result = Degradation.Run(options, (name, m) => epochs.Add($"{name}:{m.Epoch}"));
+            DegradationReport.SavePlot(result, Path.Combine(dir, "degradation.png"));
+            ExperimentFiles.WriteJson(Path.Combine(dir, "degradation.json"), DegradationReport.ToJson(result));
+
+            Assert.Equal(["plain8:1", "plain8:2", "resnet8:1", "resnet8:2"], epochs);
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "degradation.json")))!;
+            Assert.Equal("synthetic", json["settings"]!["data"]!.GetValue<string>());
+            var runs = json["runs"]!.AsArray();
+            Assert.Equal(["plain8", "resnet8"], runs.Select(r => r!["name"]!.GetValue<string>()));
+            Assert.Equal([false, true], runs.Select(r => r!["residual"]!.GetValue<bool>()));
+            foreach (var run in runs)
+            {
+                var train = run!["train_error"]!.AsArray().Select(e => e!.GetValue<double>()).ToList();
+                var test = run["test_error"]!.AsArray().Select(e => e!.GetValue<double>()).ToList();
+                Assert.Equal(2, train.Count);
+                Assert.Equal(2, test.Count);
+                Assert.All(train.Concat(test), e => Assert.InRange(e, 0, 1));
+                Assert.Equal(train[^1], run["final_train_error"]!.GetValue<double>());
+                Assert.Equal(test[^1], run["final_test_error"]!.GetValue<double>());
+                // 32 validation images: every test error is a multiple of 1/32.
+                Assert.All(test, e => Assert.Equal(0, e * 32 - Math.Round(e * 32), 6));
+            }
+            Assert.True(File.Exists(Path.Combine(dir, "degradation.png")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bad_depths_and_quick_on_other_data_are_clear_errors()
+    {
+        Assert.Contains("6n+2", Assert.Throws<ResNetSharpException>(() => new DegradationOptions { Depths = [21] }.Validate()).Message);
+        Assert.Contains("--quick", Assert.Throws<ResNetSharpException>(() => (DegradationOptions.Quick with { Data = "cifar10:/x" }).Validate()).Message);
+    }
+}
