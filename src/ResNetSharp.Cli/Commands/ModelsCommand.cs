@@ -17,7 +17,7 @@ internal static class ModelsCommand
             var rows = ModelZoo.Entries.Select(e => new
             {
                 Name = e.Name,
-                Parameters = ParameterCount.Of(e.Config),
+                Parameters = MetaDevice.ParameterCount(e.Config),
                 Description = e.Description,
             }).ToList();
             if (result.GetValue(json))

@@ -25,9 +25,7 @@ public static class Devices
         if (s.Length > 4 && !int.TryParse(s.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out index))
             throw new ResNetSharpException($"malformed device '{spec}': the GPU index after 'cuda:' must be a number, e.g. cuda:0.");
         if (!torch.cuda.is_available())
-            throw new ResNetSharpException(LibTorch.Folder is { } dir && !LibTorch.FolderHasCuda
-                ? $"device '{spec}' was asked for but {LibTorch.EnvironmentVariable}={dir} has no libtorch_cuda.so: point it at the torch/lib folder of a CUDA build of PyTorch 2.10, or use --device cpu."
-                : $"device '{spec}' was asked for but CUDA is not available (no GPU, or the CPU libtorch is loaded): use --device cpu, or set {LibTorch.EnvironmentVariable} to a CUDA PyTorch's torch/lib (see README, 'Devices and CUDA').");
+            throw new ResNetSharpException($"device '{spec}' was asked for but CUDA is not available (no GPU, or the CPU libtorch is loaded): use --device cpu, or run on a CUDA libtorch (see README, 'Devices and CUDA').");
         int count = torch.cuda.device_count();
         if (index >= count)
             throw new ResNetSharpException($"device '{spec}' does not exist: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}.");

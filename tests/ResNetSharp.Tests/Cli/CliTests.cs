@@ -1,0 +1,69 @@
+using System.Text.Json;
+using ResNetSharp.Cli;
+using ResNetSharp.Models;
+
+namespace ResNetSharp.Tests.Cli;
+
+public class CliTests
+{
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ResNetSharp.Cli.Cli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static void AssertOneLineError((int Code, string Out, string Err) r, string expected)
+    {
+        Assert.Equal(2, r.Code);
+        var line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Unknown_model_lists_the_valid_names()
+    {
+        var r = Run("summary", "--model", "resnet51");
+        AssertOneLineError(r, "unknown model 'resnet51'");
+        foreach (var name in ModelZoo.Names) Assert.Contains(name, r.Err);
+    }
+
+    [Theory]
+    [InlineData("224")]
+    [InlineData("3x0x224")]
+    [InlineData("axbxc")]
+    public void Malformed_input_size_is_one_line(string size) =>
+        AssertOneLineError(Run("summary", "--model", "resnet20", "--input-size", size), $"malformed input size '{size}'");
+
+    [Fact]
+    public void Unknown_device_is_one_line() =>
+        AssertOneLineError(Run("summary", "--model", "resnet20", "--device", "tpu"), "unknown device 'tpu'");
+
+    [Fact]
+    public void Summary_json_has_totals_and_layers()
+    {
+        var r = Run("summary", "--model", "small_resnet", "--num-classes", "7", "--input-size", "3x16x16", "--device", "cpu", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.Equal(43_242 - 3 * 32 - 3, root.GetProperty("total_params").GetInt64()); // 3 fewer classes: 32 weights + 1 bias each
+        Assert.Equal(root.GetProperty("total_params").GetInt64(), root.GetProperty("trainable_params").GetInt64());
+        Assert.Equal("3x16x16", root.GetProperty("input_size").GetString());
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal("conv1", layers[0].GetProperty("name").GetString());
+        Assert.Equal(new[] { 1, 16, 16, 16 }, layers[0].GetProperty("output_shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(root.GetProperty("macs").GetInt64(), layers.Sum(l => l.GetProperty("macs").GetInt64()));
+    }
+
+    [Fact]
+    public void Summary_table_shows_layers_and_totals()
+    {
+        var r = Run("summary", "--model", "resnet20", "--input-size", "3x8x8", "--device", "cpu");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("layer3.2.conv2", r.Out);
+        Assert.Contains("total params: 269,722", r.Out);
+    }
+}
