@@ -30,6 +30,7 @@ run ts_r50_bf16_cl   dn $r50 --precision bf16 --channels-last
 run pt_r50_bf16_cl   py $r50 --precision bf16 --channels-last
 run ts_r18c_bf16_cl  dn $r18 --cifar-stem --precision bf16 --channels-last
 run pt_r18c_bf16_cl  py ${r18/resnet18/resnet18_cifar} --precision bf16 --channels-last
+run ts_r20_bf16_cl   dn --model resnet20 --batch-size 512 --mode train --precision bf16 --channels-last
 run ts_r50_fp32      dn $r50 --mode train
 run pt_r50_fp32      py $r50 --mode train --precision fp32
 if [[ ${SUITE:-full} != quick ]]; then
@@ -57,6 +58,9 @@ line("resnet50 infer B=256 bf16 CL fused img/s vs torch.compile", "ts_r50_bf16_c
 line("resnet18 CIFAR stem train B=512 bf16 CL img/s vs eager", "ts_r18c_bf16_cl", "pt_r18c_bf16_cl", "train_images_per_sec")
 line("resnet18 CIFAR stem train B=512 bf16 CL vs torch.compile", "ts_r18c_bf16_cl", "ptc_r18c_bf16_cl", "train_images_per_sec")
 line("resnet50 train B=256 fp32 NCHW img/s vs eager", "ts_r50_fp32", "pt_r50_fp32", "train_images_per_sec")
+for label, name in [("ts_r18c_bf16_cl", "resnet18 CIFAR stem"), ("ts_r20_bf16_cl", "resnet20")]:
+    rate = get(label, "train_images_per_sec")
+    if rate: print(f"TorchSharp {name} B=512 bf16 CL: {rate:,.0f} img/s = {50000 / rate:.2f} s of training steps per 50,000-image epoch")
 ts = rows.get("ts_r50_bf16_cl", {})
 print(f"TorchSharp resnet50 unfused eval-mode inference: {ts.get('infer_unfused_images_per_sec') or 0:,.0f} img/s; "
       f"fused vs unfused relative difference {ts.get('infer_fused_relative_error')}")

@@ -35,7 +35,7 @@ public sealed record BenchResult(
     double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError);
 
 /// <summary>
-/// Times a full training step (forward, loss, backward, SGD step) and inference on synthetic data that lives on the
+/// Times a full training step (forward, loss, backward, <see cref="ForeachSgd"/> step) and inference on synthetic data that lives on the
 /// device, after warm-up, synchronising the device before reading the clock. No host-device synchronisation happens
 /// inside the timed steps (the loss is accumulated on the device). Inference is timed for the fused fast path
 /// (<see cref="FusedResNet"/>) and for the plain eval-mode model.
@@ -64,7 +64,7 @@ public static class SpeedBenchmark
         double? fusedError = null;
         if (o.Mode != BenchMode.Infer)
         {
-            using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-5);
+            using var optimizer = new ForeachSgd(model.parameters(), 0.01, momentum: 0.9, weightDecay: 5e-5);
             using var lossSum = zeros(1, device: device);
             var transform = FastPath.InputTransform(o.ChannelsLast);
             var wrapper = FastPath.ForwardWrapper(o.Precision);
@@ -73,12 +73,12 @@ public static class SpeedBenchmark
             {
                 // The training step of TrainStep (forward, loss, backward, step), with the loss kept on the device.
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var input = transform?.Invoke(x) ?? x;
                 Tensor Forward() => nn.functional.cross_entropy(model.call(input).to(ScalarType.Float32), y);
                 var loss = wrapper?.Invoke(Forward) ?? Forward();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum.add_(loss.detach());
             });
             trainRate = o.BatchSize * o.Steps / seconds;

@@ -38,7 +38,7 @@ public class BenchCommandTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = Cli.Cli.Run(args, output, error);
+        int code = global::ResNetSharp.Cli.Cli.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 }
