@@ -16,13 +16,10 @@ internal static partial class Program
             SummaryCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
-<<<<<<< HEAD
+            PredictCommand.Create(),
             ExportCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),
-=======
-            PredictCommand.Create(),
->>>>>>> training
         })
         {
             root.Subcommands.Add(command);
