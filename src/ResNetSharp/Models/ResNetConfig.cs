@@ -78,7 +78,7 @@ public sealed record ResNetConfig
     public int NumClasses { get; init; } = 1000;
     /// <summary>What the network returns.</summary>
     public HeadKind Head { get; init; } = HeadKind.Classifier;
-    /// <summary>Whether BatchNorm layers are used. False replaces them by identity and gives convolutions a bias (for gradient-flow experiments).</summary>
+    /// <summary>Whether BatchNorm layers are used. False replaces each by an identity; convolutions stay bias-free (for gradient-flow experiments).</summary>
     public bool BatchNorm { get; init; } = true;
     /// <summary>Initialise weights as torchvision (Kaiming normal, fan-out) rather than PyTorch's layer defaults.</summary>
     public bool KaimingInit { get; init; } = true;
