@@ -15,6 +15,8 @@ internal static partial class Program
             ModelsCommand.Create(),
             SummaryCommand.Create(),
             BenchCommand.Create(),
+            TrainCommand.Create(),
+            EvalCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

@@ -1,0 +1,14 @@
+using ResNetSharp.Bench;
+
+// Stopwatch benchmarks, selected by name: `dotnet run -c Release --project bench/ResNetSharp.Bench -- data`.
+var benches = new Dictionary<string, Action<string[]>>
+{
+    ["data"] = DataLoadingBench.Run,
+};
+if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
+{
+    Console.Error.WriteLine($"usage: ResNetSharp.Bench <{string.Join('|', benches.Keys)}> [options]");
+    return 2;
+}
+bench(args[1..]);
+return 0;

@@ -1,0 +1,66 @@
+using ResNetSharp.Runtime;
+using System.CommandLine;
+using ResNetSharp.Data;
+using ResNetSharp.Training;
+using Spectre.Console;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary><c>resnet train</c>: trains a model (by default resnet20 on the synthetic data, to over 90% in under 3 minutes on 2 CPU cores).</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var d = new TrainOptions();
+        var model = new Option<string>("--model") { Description = "A named model (see 'resnet models').", DefaultValueFactory = _ => d.Model };
+        var data = new Option<string>("--data") { Description = $"Dataset: {DataSpec.Forms}.", DefaultValueFactory = _ => d.Data };
+        var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => d.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => d.Lr };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd or adamw.", DefaultValueFactory = _ => "sgd" };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum in [0, 1).", DefaultValueFactory = _ => d.Momentum };
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD).", DefaultValueFactory = _ => d.Nesterov };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay (not on batch-norm parameters and biases).", DefaultValueFactory = _ => d.WeightDecay };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1).", DefaultValueFactory = _ => d.LabelSmoothing };
+        var schedule = new Option<string>("--schedule") { Description = "step, multistep, cosine or onecycle (per-step).", DefaultValueFactory = _ => "onecycle" };
+        var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warmup epochs (onecycle: the rising phase; default 30%).", DefaultValueFactory = _ => d.WarmupEpochs };
+        var augment = new Option<string>("--augment") { Description = "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE].", DefaultValueFactory = _ => d.Augment };
+        var device = CliOptions.Device();
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16 mixed precision (fp32 weights and optimizer state, bf16 convolutions).", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong(Precisions.Names);
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout (faster on GPUs)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed (weights, data order, augmentation).", DefaultValueFactory = _ => d.Seed };
+        var outDir = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<data>-<time>)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last state (its saved settings are used)." };
+        var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validate and save it." };
+        var early = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation top-1." };
+        var clip = new Option<double?>("--clip-grad") { Description = "Clip the global gradient norm to this value." };
+        var weights = new Option<string?>("--weights") { Description = "Fine-tune from these weights (.safetensors, .pth, .pt); a classifier of another class count is replaced." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default and only valid value: the dataset's class count)." };
+        var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
+        var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
+        {
+            model, data, download, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
+            augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, weights, numClasses, freeze,
+        };
+        command.SetAction(result =>
+        {
+            var options = new TrainOptions
+            {
+                Model = result.GetValue(model)!, Data = result.GetValue(data)!, Download = result.GetValue(download),
+                Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Lr = result.GetValue(lr),
+                Optimizer = TrainOptions.ParseOptimizer(result.GetValue(optimizer)!), Momentum = result.GetValue(momentum),
+                Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay), LabelSmoothing = result.GetValue(smoothing),
+                Schedule = LrSchedule.ParseKind(result.GetValue(schedule)!), WarmupEpochs = result.GetValue(warmup),
+                Augment = result.GetValue(augment)!, Device = result.GetValue(device)!,
+                Precision = Precisions.Parse(result.GetValue(precision)!), ChannelsLast = result.GetValue(channelsLast), Seed = result.GetValue(seed),
+                OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
+                EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip),
+                Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
+            };
+            return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+}

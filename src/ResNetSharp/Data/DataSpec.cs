@@ -1,0 +1,52 @@
+using ResNetSharp.Data.Sources;
+
+namespace ResNetSharp.Data;
+
+/// <summary>
+/// Opens a dataset from a <c>--data</c> spec: <c>synthetic</c> (the default), <c>cifar10:DIR</c>,
+/// <c>cifar100:DIR</c> (fine labels), <c>cifar100-coarse:DIR</c> (the 20 superclasses) or <c>folder:DIR</c>
+/// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*).
+/// </summary>
+public static class DataSpec
+{
+    /// <summary>The default spec.</summary>
+    public const string Default = "synthetic";
+
+    /// <summary>The accepted forms, for help texts.</summary>
+    public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR";
+
+    /// <summary>
+    /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
+    /// downloaded into DIR first. <paramref name="imageSize"/> overrides the model input side of folder data.
+    /// </summary>
+    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null)
+    {
+        spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
+        int colon = spec.IndexOf(':');
+        string kind = (colon < 0 ? spec : spec[..colon]).ToLowerInvariant();
+        string? dir = colon < 0 ? null : spec[(colon + 1)..];
+        return kind switch
+        {
+            "synthetic" when dir is null => SyntheticShapes.Open(),
+            "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
+            "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
+            "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
+            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize),
+            _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
+        };
+    }
+
+    private static string Dir(string spec, string? dir) => string.IsNullOrWhiteSpace(dir)
+        ? throw new ResNetSharpException($"data spec '{spec}' needs a folder, e.g. '{spec.TrimEnd(':')}:data/cifar'.")
+        : dir;
+
+    internal static void CheckBatchSize(int batchSize)
+    {
+        if (batchSize < 1)
+            throw new ResNetSharpException($"batch size must be at least 1, not {batchSize}.");
+    }
+
+    /// <summary>Batches per epoch: training drops an incomplete last batch unless it is the only one.</summary>
+    internal static int BatchCount(long count, int batchSize, bool dropLast) =>
+        (int)(dropLast && count >= batchSize ? count / batchSize : (count + batchSize - 1) / batchSize);
+}

@@ -1,0 +1,73 @@
+using ResNetSharp.Data.Transforms;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Data.Images;
+
+/// <summary>Reads image files (JPEG, PNG, BMP, GIF, WebP — whatever SkiaSharp decodes) as pixels and tensors.</summary>
+public static class ImageFiles
+{
+    /// <summary>File extensions treated as images when scanning folders (case-insensitive).</summary>
+    public static IReadOnlySet<string> Extensions { get; } =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp" };
+
+    /// <summary>
+    /// Loads an image as uint8 [C,H,W]: RGB for <paramref name="channels"/> = 3 (grayscale files are replicated,
+    /// alpha is dropped), luma (0.299 R + 0.587 G + 0.114 B, as PIL's convert("L")) for 1.
+    /// </summary>
+    public static Tensor Load(string path, int channels = 3)
+    {
+        using var bitmap = Decode(path);
+        return ToTensor(bitmap, channels);
+    }
+
+    /// <summary>Decodes a file to an RGBA bitmap; a missing, corrupt or unsupported file is a clear error naming it.</summary>
+    public static SKBitmap Decode(string path)
+    {
+        if (!File.Exists(path))
+            throw new ResNetSharpException($"image file '{path}' does not exist; check the path.");
+        using var codec = SKCodec.Create(path) ?? throw Unreadable(path);
+        var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul);
+        return SKBitmap.Decode(codec, info) ?? throw Unreadable(path);
+    }
+
+    /// <summary>Width and height from the file header, without decoding the pixels.</summary>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        using var codec = SKCodec.Create(path) ?? throw Unreadable(path);
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>Pixels of an RGBA bitmap as uint8 [C,H,W].</summary>
+    public static Tensor ToTensor(SKBitmap bitmap, int channels = 3)
+    {
+        if (channels is not (1 or 3))
+            throw new ResNetSharpException($"images can be loaded with 1 or 3 channels, not {channels}.");
+        var rgb = tensor(ImageTransforms.ToChw(bitmap), [3, bitmap.Height, bitmap.Width]);
+        if (channels == 3) return rgb;
+        using var scope = NewDisposeScope();
+        var luma = tensor(new[] { 0.299f, 0.587f, 0.114f }).view(3, 1, 1);
+        return (rgb.to(float32) * luma).sum(0, keepdim: true).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Evaluation preprocessing of one uint8 [C,H,W] image for a model with input <paramref name="size"/>: an image
+    /// already at that size is only scaled to [0,1] and normalised (torchvision ToTensor + Normalize, no
+    /// resampling); any other is first resized (shorter side to size/0.875) and centre-cropped. Returns float [C,H,W].
+    /// </summary>
+    public static Tensor PreprocessForEval(Tensor image, (int Channels, int Height, int Width) size, float[] mean, float[] std)
+    {
+        if (image.shape[1] == size.Height && image.shape[2] == size.Width)
+            return TensorTransforms.Normalize(image, mean, std);
+        using var scope = NewDisposeScope();
+        using var bitmap = ImageTransforms.FromChw(image);
+        var rect = ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, size.Height, size.Width);
+        var pixels = ImageTransforms.Render(bitmap, rect, size.Height, size.Width, flip: false);
+        var resized = tensor(pixels, [3, size.Height, size.Width]);
+        if (image.shape[0] == 1) resized = resized[..1];
+        return TensorTransforms.Normalize(resized, mean, std).MoveToOuterDisposeScope();
+    }
+
+    private static ResNetSharpException Unreadable(string path) =>
+        new($"cannot decode image '{path}': the file is corrupt or not a supported format (JPEG, PNG, BMP, GIF, WebP); replace or remove it.");
+}

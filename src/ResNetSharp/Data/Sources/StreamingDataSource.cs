@@ -1,0 +1,18 @@
+using TorchSharp;
+
+namespace ResNetSharp.Data.Sources;
+
+/// <summary>An ImageFolder dataset too large for memory: images are decoded and cropped per batch by <see cref="StreamingLoader"/>.</summary>
+internal sealed class StreamingDataSource(
+    IReadOnlyList<string> classes, IReadOnlyDictionary<Split, ImageFolder.Listing> splits, int size, float[] mean, float[] std) : DataSource
+{
+    public override string Name => "folder";
+    public override IReadOnlyList<string> Classes => classes;
+    public override (int Channels, int Height, int Width) InputSize => (3, size, size);
+    public override float[] Mean => mean;
+    public override float[] Std => std;
+    public override bool AllowFlip => true;
+
+    public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment) =>
+        new StreamingLoader(splits[split], split, size, batchSize, device, seed, augment, mean, std);
+}

@@ -1,0 +1,56 @@
+using ResNetSharp.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Evaluation;
+
+/// <summary>
+/// Evaluates a classifier on a loader: loss, top-1, top-5 and the confusion matrix are accumulated in device tensors
+/// and read back once at the end. The model is put in eval mode and returned to the mode it was in.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Runs the model over every batch of <paramref name="loader"/>.</summary>
+    public static EvalResult Run(nn.Module<Tensor, Tensor> model, IDataLoader loader, IReadOnlyList<string> classes,
+        Func<Tensor, Tensor>? inputTransform = null)
+    {
+        int k = classes.Count;
+        bool wasTraining = model.training;
+        var device = model.parameters().First().device;
+        using var lossSum = zeros(1, ScalarType.Float64, device);
+        using var top5 = zeros(1, ScalarType.Int64, device);
+        using var confusion = zeros(k * k, ScalarType.Int64, device);
+        long count = 0;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            foreach (var batch in loader.Epoch(0))
+            {
+                using (batch)
+                using (var scope = NewDisposeScope())
+                {
+                    var input = inputTransform?.Invoke(batch.Images) ?? batch.Images;
+                    var logits = model.forward(input).to(ScalarType.Float32);
+                    if (logits.shape[1] != k)
+                        throw new ResNetSharpException($"the model has {logits.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");
+                    var labels = batch.Labels;
+                    lossSum.add_(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
+                    var best = logits.topk(Math.Min(5, k), dim: 1).indexes;
+                    top5.add_(best.eq(labels.unsqueeze(1)).any(1).sum());
+                    confusion.add_(bincount(labels * k + best[.., 0], minlength: k * k));
+                    count += batch.Size;
+                }
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        if (count == 0) throw new ResNetSharpException("the evaluation split is empty: check the dataset.");
+        var flat = confusion.cpu().data<long>().ToArray();
+        var matrix = Enumerable.Range(0, k).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
+        long correct = Enumerable.Range(0, k).Sum(i => matrix[i][i]);
+        return new EvalResult(count, lossSum.item<double>() / count, (double)correct / count, (double)top5.item<long>() / count, matrix, classes);
+    }
+}

@@ -1,0 +1,66 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>
+/// One optimisation step, reusable outside the <see cref="Trainer"/> (benchmarks): set the scheduled learning rate,
+/// forward (through the optional <see cref="InputTransform"/>), cross-entropy loss with optional label smoothing,
+/// backward, optional global gradient-norm clipping, optimizer step, and device-side metric accumulation. Nothing in
+/// a step reads a value back to the host, so a GPU is never stalled; every temporary is freed by a dispose scope.
+/// </summary>
+public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, LrSchedule? schedule = null,
+    double labelSmoothing = 0, double? clipGradNorm = null) : IDisposable
+{
+    private readonly Parameter[] _parameters = [.. optimizer.parameters()];
+
+    /// <summary>Applied to the images before the forward pass (e.g. a dtype or memory-format conversion); null: none.</summary>
+    public Func<Tensor, Tensor>? InputTransform { get; set; }
+
+    /// <summary>Runs the forward pass and loss (e.g. under autocast); null: <c>Forward</c> directly.</summary>
+    public Func<Func<Tensor>, Tensor>? ForwardWrapper { get; set; }
+
+    /// <summary>Global optimizer step count: the next step uses <c>schedule.At(Step)</c>.</summary>
+    public long Step { get; set; }
+
+    /// <summary>The learning rate the last step used (or the first step will use).</summary>
+    public double LearningRate => schedule?.At(Math.Max(0, Step - 1)) ?? optimizer.ParamGroups.First().LearningRate;
+
+    /// <summary>Loss and accuracy of the steps since the last <see cref="RunningMetrics.Restore"/>.</summary>
+    public RunningMetrics Metrics { get; } = new(model.parameters().First().device);
+
+    /// <summary>Trains on one batch. The model must be in training mode.</summary>
+    public void Run(Tensor images, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        if (schedule is not null) ParameterGroups.SetLearningRate(optimizer, schedule.At(Step));
+        optimizer.zero_grad();
+        var input = InputTransform?.Invoke(images) ?? images;
+        Tensor logits = null!;
+        Tensor Forward()
+        {
+            logits = model.forward(input);
+            return nn.functional.cross_entropy(logits.to(ScalarType.Float32), labels, label_smoothing: labelSmoothing);
+        }
+        var loss = ForwardWrapper?.Invoke(Forward) ?? Forward();
+        loss.backward();
+        if (clipGradNorm is { } maxNorm) ClipGradNorm(maxNorm);
+        optimizer.step();
+        Metrics.Add(loss, logits, labels);
+        Step++;
+    }
+
+    /// <summary>Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>, on the device (no sync), like PyTorch's clip_grad_norm_.</summary>
+    private void ClipGradNorm(double maxNorm)
+    {
+        var grads = _parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
+        if (grads.Count == 0) return;
+        var total = stack(grads.Select(g => g.norm())).norm();
+        var coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        using var _ = no_grad();
+        foreach (var g in grads) g.mul_(coef);
+    }
+
+    public void Dispose() => Metrics.Dispose();
+}

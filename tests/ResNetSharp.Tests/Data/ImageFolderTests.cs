@@ -1,0 +1,100 @@
+using ResNetSharp.Data;
+using ResNetSharp.Data.Sources;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Data;
+
+public class ImageFolderTests
+{
+    private static readonly SKColor[] ClassColors = [new(255, 0, 0), new(0, 0, 255)];
+
+    /// <summary>Classes "b_blue" and "a_red" (so sorting matters), solid-colour images of the given size.</summary>
+    private static void WriteFolder(string root, int width, int height, int perClass = 3)
+    {
+        foreach (var split in new[] { "train", "val" })
+            for (int i = 0; i < perClass; i++)
+            {
+                TestImages.Write(Path.Combine(root, split, "a_red", $"{i}.png"), width, height, (_, _) => ClassColors[0]);
+                TestImages.Write(Path.Combine(root, split, "b_blue", $"{i}.jpg"), width, height, (_, _) => ClassColors[1]);
+            }
+        File.WriteAllText(Path.Combine(root, "train", "a_red", "notes.txt"), "ignored");
+    }
+
+    [Fact]
+    public void Small_images_load_into_memory_with_sorted_classes()
+    {
+        using var dir = new TempDir();
+        WriteFolder(dir.Path, 8, 6);
+        TestImages.Write(dir.Combine("train", "a_red", "sub", "x.png"), 8, 6, TestImages.Gradient);
+        using var source = (InMemoryDataSource)DataSpec.Open($"folder:{dir.Path}");
+        Assert.Equal(["a_red", "b_blue"], source.Classes);
+        Assert.Equal((3, 6, 8), source.InputSize);
+        var train = source.Get(Split.Train);
+        Assert.Equal(new long[] { 0, 0, 0, 0, 1, 1, 1 }, train.Labels.data<long>().ToArray());
+        Assert.Equal(255, train.Images[0, 0, 2, 3].item<byte>());
+        Assert.Equal(50, train.Images[3, 0, 2, 5].item<byte>());   // sub/x.png sorts last in a_red; red = x·10
+    }
+
+    [Fact]
+    public void Large_images_stream_with_deterministic_crops_at_the_requested_size()
+    {
+        using var dir = new TempDir();
+        WriteFolder(dir.Path, 40, 30);
+        using var source = DataSpec.Open($"folder:{dir.Path}", imageSize: 16);
+        Assert.Equal((3, 16, 16), source.InputSize);
+        Assert.Equal([0.485f, 0.456f, 0.406f], source.Mean);
+        using var train = source.CreateLoader(Split.Train, 4, CPU, seed: 3, Augmentation.Standard);
+        Assert.Equal(1, train.BatchesPerEpoch);
+        using (var a = train.Epoch(0).Single())
+        using (var b = train.Epoch(0).Single())
+        {
+            Assert.Equal(new long[] { 4, 3, 16, 16 }, a.Images.shape);
+            Assert.True(a.Images.equal(b.Images).all().item<bool>());
+            Assert.True(a.Labels.equal(b.Labels).all().item<bool>());
+        }
+        using var val = source.CreateLoader(Split.Val, 4, CPU, seed: 0, Augmentation.Standard);
+        var batches = val.Epoch(0).ToList();
+        Assert.Equal([4, 2], batches.Select(b => b.Size));
+        // A solid red PNG stays exactly red after resize + crop: (1 - 0.485) / 0.229 and (0 - 0.456) / 0.224.
+        Assert.Equal((1 - 0.485f) / 0.229f, batches[0].Images[0, 0, 5, 5].item<float>(), 4);
+        Assert.Equal((0 - 0.456f) / 0.224f, batches[0].Images[0, 1, 5, 5].item<float>(), 4);
+        Assert.Equal(new long[] { 0, 0, 0, 1 }, batches[0].Labels.data<long>().ToArray());
+        batches.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
+    public void A_corrupt_image_is_one_clear_error_naming_the_file_in_both_paths()
+    {
+        using var dir = new TempDir();
+        WriteFolder(dir.Path, 40, 30, perClass: 2);
+        string bad = dir.Combine("val", "b_blue", "zz.jpg");
+        File.WriteAllBytes(bad, [1, 2, 3]);
+        using var source = DataSpec.Open($"folder:{dir.Path}", imageSize: 16);
+        using var val = source.CreateLoader(Split.Val, 2, CPU, seed: 0, Augmentation.None);
+        var e = Assert.Throws<ResNetSharpException>(() => val.Epoch(0).ToList().ForEach(b => b.Dispose()));
+        Assert.Contains($"'{bad}'", e.Message);
+
+        using var small = new TempDir();
+        WriteFolder(small.Path, 8, 8, perClass: 2);
+        string badSmall = small.Combine("val", "a_red", "zz.png");
+        File.WriteAllBytes(badSmall, [1, 2, 3]);
+        using var inMemory = (InMemoryDataSource)DataSpec.Open($"folder:{small.Path}");
+        Assert.Contains($"'{badSmall}'", Assert.Throws<ResNetSharpException>(() => inMemory.Get(Split.Val)).Message);
+    }
+
+    [Fact]
+    public void Layout_problems_give_one_clear_error()
+    {
+        using var dir = new TempDir();
+        WriteFolder(dir.Path, 8, 8, perClass: 1);
+        TestImages.Write(dir.Combine("val", "c_green", "0.png"), 8, 8, (_, _) => SKColors.Green);
+        Assert.Contains("only in val: c_green", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
+        Directory.CreateDirectory(dir.Combine("train", "c_green"));
+        Assert.Contains("has no images", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
+        Directory.Delete(dir.Combine("train", "c_green"));
+        Directory.Delete(dir.Combine("val"), recursive: true);
+        Assert.Contains("missing folder", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
+        Assert.Contains("unknown data spec", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("mnist:x")).Message);
+    }
+}

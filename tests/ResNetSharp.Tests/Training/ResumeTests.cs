@@ -1,0 +1,76 @@
+using ResNetSharp.Interop;
+using ResNetSharp.Tests.Interop;
+using ResNetSharp.Training;
+
+namespace ResNetSharp.Tests.Training;
+
+public class ResumeTests
+{
+    private static TrainOptions Options(string dir, string optimizer, double? ema) => new()
+    {
+        Model = "small_resnet", Epochs = 3, BatchSize = 32, Lr = 0.05, Device = "cpu", Seed = 3, OutDir = dir,
+        Optimizer = TrainOptions.ParseOptimizer(optimizer), Ema = ema, ClipGrad = 5, ProgressEvery = 1,
+        Schedule = ScheduleKind.Cosine, WarmupEpochs = 1,
+    };
+
+    private static TrainResult Train(TrainOptions options, Action<Trainer, CancellationTokenSource>? hook = null)
+    {
+        using var data = TinyData.Open(128, 64);
+        using var cancel = new CancellationTokenSource();
+        var trainer = new Trainer(options, data: data);
+        hook?.Invoke(trainer, cancel);
+        return trainer.Run(cancel.Token);
+    }
+
+    [Theory]
+    [InlineData("sgd", null)]
+    [InlineData("adamw", null)]
+    [InlineData("sgd", 0.9)]
+    public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema)
+    {
+        using var straightDir = new TempDir();
+        using var resumedDir = new TempDir();
+        var straight = Train(Options(straightDir.Path, optimizer, ema));
+
+        // Stop in the middle of epoch 2 (after its 2nd of 4 steps), as Ctrl-C would, then resume from the directory.
+        var stopped = Train(Options(resumedDir.Path, optimizer, ema), (trainer, cancel) =>
+            trainer.Progress += p => { if (p.Epoch == 2 && p.Step == 2) cancel.Cancel(); });
+        Assert.True(stopped.Interrupted);
+        Assert.Single(stopped.History);
+        var resumed = Train(new TrainOptions { Resume = resumedDir.Path, Device = "cpu" });
+        Assert.False(resumed.Interrupted);
+
+        Assert.Equal(straight.History.Count, resumed.History.Count);
+        for (int i = 0; i < straight.History.Count; i++)
+        {
+            Assert.True(Math.Abs(straight.History[i].TrainLoss - resumed.History[i].TrainLoss) < 1e-5, $"epoch {i + 1}: train loss {straight.History[i].TrainLoss} straight, {resumed.History[i].TrainLoss} resumed");
+            Assert.Equal(straight.History[i].ValLoss, resumed.History[i].ValLoss, 1e-5);
+            Assert.Equal(straight.History[i].Lr, resumed.History[i].Lr, 1e-12);
+        }
+        foreach (var file in new[] { RunFiles.Last, RunFiles.Best })
+        {
+            using var a = SafeTensors.Load(Path.Combine(straightDir.Path, file));
+            using var b = SafeTensors.Load(Path.Combine(resumedDir.Path, file));
+            foreach (var (key, t) in a.Tensors)
+                Assert.True(t.to(TorchSharp.torch.float64).allclose(b.Tensors[key].to(TorchSharp.torch.float64), rtol: 0, atol: 1e-5), $"{file}: {key} differs");
+        }
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(resumedDir.Path, RunFiles.MetricsJsonl)).Length);
+    }
+
+    [Fact]
+    public void Resume_without_a_saved_state_is_a_clear_error()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<ResNetSharpException>(() => new Trainer(new TrainOptions { Resume = dir.Path }).Run());
+        Assert.Contains("last.state.json", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 128, 0.1, 0.9, "--epochs must be at least 1")]
+    [InlineData(1, 0, 0.1, 0.9, "--batch-size must be at least 1")]
+    [InlineData(1, 8, 0.0, 0.9, "--lr must be a positive number")]
+    [InlineData(1, 8, 0.1, 1.0, "--momentum must be in [0, 1)")]
+    public void Out_of_range_options_are_one_clear_error(int epochs, int batch, double lr, double momentum, string message) =>
+        Assert.Contains(message, Assert.Throws<ResNetSharpException>(() =>
+            new TrainOptions { Epochs = epochs, BatchSize = batch, Lr = lr, Momentum = momentum }.Validate()).Message);
+}
