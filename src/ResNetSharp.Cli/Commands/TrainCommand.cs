@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime;
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Training;
@@ -26,6 +27,9 @@ internal static class TrainCommand
         var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warmup epochs (onecycle: the rising phase; default 30%).", DefaultValueFactory = _ => d.WarmupEpochs };
         var augment = new Option<string>("--augment") { Description = "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE].", DefaultValueFactory = _ => d.Augment };
         var device = CliOptions.Device();
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16 mixed precision (fp32 weights and optimizer state, bf16 convolutions).", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong(Precisions.Names);
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout (faster on GPUs)." };
         var seed = new Option<int>("--seed") { Description = "Random seed (weights, data order, augmentation).", DefaultValueFactory = _ => d.Seed };
         var outDir = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<data>-<time>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last state (its saved settings are used)." };
@@ -38,7 +42,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
         {
             model, data, download, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
-            augment, device, seed, outDir, resume, ema, early, clip, weights, numClasses, freeze,
+            augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, weights, numClasses, freeze,
         };
         command.SetAction(result =>
         {
@@ -49,7 +53,8 @@ internal static class TrainCommand
                 Optimizer = TrainOptions.ParseOptimizer(result.GetValue(optimizer)!), Momentum = result.GetValue(momentum),
                 Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay), LabelSmoothing = result.GetValue(smoothing),
                 Schedule = LrSchedule.ParseKind(result.GetValue(schedule)!), WarmupEpochs = result.GetValue(warmup),
-                Augment = result.GetValue(augment)!, Device = result.GetValue(device)!, Seed = result.GetValue(seed),
+                Augment = result.GetValue(augment)!, Device = result.GetValue(device)!,
+                Precision = Precisions.Parse(result.GetValue(precision)!), ChannelsLast = result.GetValue(channelsLast), Seed = result.GetValue(seed),
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip),
                 Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,

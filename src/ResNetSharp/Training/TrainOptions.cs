@@ -51,6 +51,12 @@ public sealed record TrainOptions
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>fp32, or bf16 mixed precision (<see cref="Runtime.Autocast"/>).</summary>
+    public Runtime.Precision Precision { get; init; } = Runtime.Precision.FP32;
+
+    /// <summary>Inputs and convolution weights in the channels_last layout (<see cref="Runtime.ChannelsLast"/>).</summary>
+    public bool ChannelsLast { get; init; }
+
     public int Seed { get; init; } = 42;
 
     /// <summary>Output directory; null means <c>runs/&lt;model&gt;-&lt;data&gt;-&lt;yyyyMMdd-HHmmss&gt;</c>.</summary>

@@ -52,6 +52,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             Transfer.ApplyFrozenBatchNormEval(net, freeze);
         }
         net.to(device);
+        Runtime.FastPath.Prepare(net, o.ChannelsLast);   // before the optimizer: channels_last weights, cuDNN benchmark
 
         using var files = new RunFiles(o.OutDir!);
         using var train = source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, augment);
@@ -59,7 +60,11 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         using var optimizer = ParameterGroups.CreateOptimizer(net, o);
         var names = ParameterGroups.OrderedNames(net, o.DecayNormAndBias);
         var schedule = new LrSchedule(o.Schedule, o.Lr, train.BatchesPerEpoch, o.Epochs, o.WarmupEpochs);
-        using var step = new TrainStep(net, optimizer, schedule, o.LabelSmoothing, o.ClipGrad);
+        using var step = new TrainStep(net, optimizer, schedule, o.LabelSmoothing, o.ClipGrad)
+        {
+            InputTransform = Runtime.FastPath.InputTransform(o.ChannelsLast),
+            ForwardWrapper = Runtime.FastPath.ForwardWrapper(o.Precision),
+        };
         using var ema = o.Ema is { } decay ? new WeightAverage(net, decay) : null;
         var (c, h, w) = source.InputSize;
         CheckpointInfo Info(int epoch, double? top1) => new(o.Model, net.Config, source.Classes,
