@@ -1,4 +1,3 @@
-using ResNetSharp.Cli;
 
 namespace ResNetSharp.Tests.Training;
 
@@ -17,7 +16,7 @@ public class CliErrorTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        Assert.Equal(2, Cli.Run(args, output, error));
+        Assert.Equal(2, ResNetSharp.Cli.Cli.Run(args, output, error));
         var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
         Assert.StartsWith("error: ", lines[0]);
