@@ -1,4 +1,3 @@
-using ResNetSharp.Cli;
 
 namespace ResNetSharp.Tests.Training;
 

@@ -47,8 +47,8 @@ public class TrainerTests(TinyRun run)
     [Fact]
     public void Training_beats_chance_by_far()
     {
-        // Chance is 10%. Measured: about 80% after 4 epochs of 640 images; 60% leaves a wide margin.
-        Assert.True(run.Result.BestValTop1 > 0.6, $"best val top-1 {run.Result.BestValTop1:P1}");
+        // Chance is 10%. Measured: 69.5% after 4 epochs of 640 images (seed 1, CPU); 50% (5x chance) leaves a margin for other initialisations.
+        Assert.True(run.Result.BestValTop1 > 0.5, $"best val top-1 {run.Result.BestValTop1:P1}");
         Assert.True(run.Result.History[^1].TrainLoss < run.Result.History[0].TrainLoss);
     }
 
