@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using ResNetSharp.Training;
 using ScottPlot;
 
@@ -26,6 +27,6 @@ public static class ConfusionPlot
         plot.XLabel("predicted");
         plot.YLabel("true");
         int side = Math.Clamp(60 + 40 * k, 500, 2000);
-        CurvesPlot.SaveAtomically(path, temp => plot.SavePng(temp, side + 150, side));
+        AtomicFile.WriteVia(path, temp => plot.SavePng(temp, side + 150, side));
     }
 }

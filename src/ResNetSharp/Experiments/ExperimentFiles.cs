@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -23,25 +24,10 @@ public static class ExperimentFiles
 
     /// <summary>Writes <paramref name="node"/> as indented JSON to <paramref name="path"/> atomically.</summary>
     public static void WriteJson(string path, JsonNode node) =>
-        Atomically(path, tmp => File.WriteAllText(tmp, node.ToJsonString(Indented) + Environment.NewLine));
+        AtomicFile.WriteVia(path, tmp => File.WriteAllText(tmp, node.ToJsonString(Indented) + Environment.NewLine));
 
     /// <summary>Indented JSON text of <paramref name="node"/>.</summary>
     public static string ToText(JsonNode node) => node.ToJsonString(Indented);
-
-    /// <summary>Lets <paramref name="write"/> fill a temporary file next to <paramref name="path"/> (same extension), then renames it into place.</summary>
-    public static void Atomically(string path, Action<string> write)
-    {
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileNameWithoutExtension(path)}.{Guid.NewGuid():N}{Path.GetExtension(path)}");
-        try
-        {
-            write(tmp);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
 
     /// <summary>A JSON number, or null where the value is not finite (JSON has no infinity or NaN).</summary>
     public static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;

@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using ScottPlot;
 
 namespace ResNetSharp.Experiments;
@@ -20,9 +21,9 @@ internal static class Plots
 
     /// <summary>Saves the plot as a PNG, whole or not at all.</summary>
     public static void Save(Plot plot, string path) =>
-        ExperimentFiles.Atomically(path, tmp => plot.SavePng(tmp, Width, Height));
+        AtomicFile.WriteVia(path, tmp => plot.SavePng(tmp, Width, Height));
 
     /// <summary>Saves side-by-side panels as one PNG, whole or not at all.</summary>
     public static void Save(Multiplot multiplot, string path) =>
-        ExperimentFiles.Atomically(path, tmp => multiplot.SavePng(tmp, Width * 3 / 2, Height));
+        AtomicFile.WriteVia(path, tmp => multiplot.SavePng(tmp, Width * 3 / 2, Height));
 }

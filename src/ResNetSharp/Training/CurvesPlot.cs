@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using ScottPlot;
 
 namespace ResNetSharp.Training;
@@ -20,22 +21,7 @@ public static class CurvesPlot
         Line(acc, epochs, history.Select(m => m.ValTop5), "val top-5");
         Labels(acc, "Accuracy");
         multi.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        SaveAtomically(path, temp => multi.SavePng(temp, 1200, 450));
-    }
-
-    /// <summary>Saves through a temporary .png in the same directory and a rename, so no half-written image is left.</summary>
-    internal static void SaveAtomically(string path, Action<string> save)
-    {
-        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Guid.NewGuid():N}.tmp.png");
-        try
-        {
-            save(temp);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteVia(path, temp => multi.SavePng(temp, 1200, 450));
     }
 
     private static void Line(Plot plot, double[] xs, IEnumerable<double> ys, string label)

@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using Google.Protobuf;
 using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Onnx.Proto;

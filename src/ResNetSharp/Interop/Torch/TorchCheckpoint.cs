@@ -1,3 +1,4 @@
+using ResNetSharp.IO;
 using System.IO.Compression;
 using System.Text;
 using ResNetSharp.Interop.Torch;
