@@ -2,7 +2,6 @@ using ResNetSharp.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ResNetSharp.Interop;
 using ResNetSharp.Training.TensorBoard;
 
 namespace ResNetSharp.Training;

@@ -23,6 +23,18 @@ public class CliTests
         Assert.DoesNotContain("   at ", r.Err);
     }
 
+    // Bad input to train, eval and predict is rejected before any work is done.
+    [Theory]
+    [InlineData("--lr must be a positive number", "train", "--lr", "0")]
+    [InlineData("--epochs must be at least 1", "train", "--epochs", "0")]
+    [InlineData("--momentum must be in [0, 1)", "train", "--momentum", "1.5")]
+    [InlineData("unknown optimizer 'adam'", "train", "--optimizer", "adam")]
+    [InlineData("unknown schedule 'linear'", "train", "--schedule", "linear")]
+    [InlineData("checkpoint not found", "eval", "--checkpoint", "/nonexistent/best.safetensors")]
+    [InlineData("give either --checkpoint FILE", "predict", "x.png")]
+    public void Bad_training_input_is_one_line_and_exit_code_2(string message, params string[] args) =>
+        AssertOneLineError(Run(args), message);
+
     [Fact]
     public void Unknown_model_lists_the_valid_names()
     {

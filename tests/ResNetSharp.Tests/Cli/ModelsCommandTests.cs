@@ -4,7 +4,6 @@ using ResNetSharp.Models;
 namespace ResNetSharp.Tests.Cli;
 
 // 'resnet models' counts parameters on the meta device.
-[Collection(MetaDeviceCollection.Name)]
 public class ModelsCommandTests
 {
     [Fact]

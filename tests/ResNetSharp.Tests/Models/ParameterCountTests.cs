@@ -3,7 +3,6 @@ using ResNetSharp.Models.Inspection;
 
 namespace ResNetSharp.Tests.Models;
 
-[Collection(MetaDeviceCollection.Name)]
 public class ParameterCountTests
 {
     // torchvision.models: resnet18 11,689,512 ... (the "num_params" of each weights' meta, torchvision 0.15+);

@@ -3,7 +3,6 @@ using ResNetSharp.Models.Inspection;
 
 namespace ResNetSharp.Tests.Models;
 
-[Collection(MetaDeviceCollection.Name)]
 public class StateDictKeyTests
 {
     // torchvision.models.resnet: stem conv1/bn1, layerX.Y.convZ/bnZ (2 per BasicBlock, 3 per Bottleneck),
