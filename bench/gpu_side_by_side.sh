@@ -25,17 +25,17 @@ dn() { dotnet "$app" bench --device cuda --json --steps "$steps" --warmup 10 "$@
 py() { python3 "$ref" --steps "$steps" --warmup 10 "$@"; }
 
 r50="--model resnet50 --batch-size 256"
-r18="--model resnet18 --batch-size 512 --mode train --num-classes 10"
+r18="--model resnet18_cifar --batch-size 512 --mode train --num-classes 10"
 run ts_r50_bf16_cl   dn $r50 --precision bf16 --channels-last
 run pt_r50_bf16_cl   py $r50 --precision bf16 --channels-last
-run ts_r18c_bf16_cl  dn $r18 --cifar-stem --precision bf16 --channels-last
-run pt_r18c_bf16_cl  py ${r18/resnet18/resnet18_cifar} --precision bf16 --channels-last
+run ts_r18c_bf16_cl  dn $r18 --precision bf16 --channels-last
+run pt_r18c_bf16_cl  py $r18 --precision bf16 --channels-last
 run ts_r20_bf16_cl   dn --model resnet20 --batch-size 512 --mode train --precision bf16 --channels-last
 run ts_r50_fp32      dn $r50 --mode train
 run pt_r50_fp32      py $r50 --mode train --precision fp32
 if [[ ${SUITE:-full} != quick ]]; then
   run ptc_r50_bf16_cl  py $r50 --precision bf16 --channels-last --compile
-  run ptc_r18c_bf16_cl py ${r18/resnet18/resnet18_cifar} --precision bf16 --channels-last --compile
+  run ptc_r18c_bf16_cl py $r18 --precision bf16 --channels-last --compile
 fi
 
 python3 - "$results" <<'PY'

@@ -20,14 +20,13 @@ internal static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Timed steps (after the warm-up).", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps (cuDNN autotuning happens here).", DefaultValueFactory = _ => 5 };
         var imageSize = new Option<int?>("--image-size") { Description = "Image side (default 32 for CIFAR-stem models, 224 otherwise)." };
-        var cifarStem = new Option<bool>("--cifar-stem") { Description = "Use the CIFAR stem (3x3 stride-1 conv, no max-pool), e.g. resnet18 on 32x32 images." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model's)." };
         var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("train", "infer", "both");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
-            model, batch, device, precision, channelsLast, steps, warmup, imageSize, cifarStem, numClasses, mode, json,
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, mode, json,
         };
         command.SetAction(result =>
         {
@@ -41,7 +40,6 @@ internal static class BenchCommand
                 Steps = result.GetValue(steps),
                 Warmup = result.GetValue(warmup),
                 ImageSize = result.GetValue(imageSize),
-                CifarStem = result.GetValue(cifarStem),
                 NumClasses = result.GetValue(numClasses),
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
             });

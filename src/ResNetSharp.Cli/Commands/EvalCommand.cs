@@ -6,7 +6,7 @@ using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet eval --checkpoint FILE --data SPEC [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
+/// <summary><c>resnet eval --checkpoint FILE --data SPEC [--precision bf16] [--channels-last] [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -16,9 +16,12 @@ internal static class EvalCommand
         var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
         var batch = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 256 };
         var device = CliOptions.Device();
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16 (convolutions and linear layers in bf16).", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong(Precisions.Names);
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout (faster on GPUs)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
-        var command = new Command("eval", "Evaluate a checkpoint on a dataset's validation split.") { checkpoint, data, download, batch, device, json, outDir };
+        var command = new Command("eval", "Evaluate a checkpoint on a dataset's validation split.") { checkpoint, data, download, batch, device, precision, channelsLast, json, outDir };
         command.SetAction(result =>
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
@@ -28,7 +31,9 @@ internal static class EvalCommand
             if (!source.Classes.SequenceEqual(info.Classes))
                 throw new ResNetSharpException($"the checkpoint was trained on {info.Classes.Count} classes ({string.Join(", ", info.Classes.Take(5))}, ...) but '{source.Name}' has {source.Classes.Count} ({string.Join(", ", source.Classes.Take(5))}, ...): evaluate it on the dataset it was trained on.");
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);
-            var r = Evaluator.Run(model, loader, source.Classes);
+            bool cl = result.GetValue(channelsLast);
+            FastPath.Prepare(model, cl);
+            var r = Evaluator.Run(model, loader, source.Classes, Precisions.Parse(result.GetValue(precision)!), cl);
             var report = new
             {
                 Checkpoint = result.GetValue(checkpoint), Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5,

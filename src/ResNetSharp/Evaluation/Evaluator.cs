@@ -1,4 +1,5 @@
 using ResNetSharp.Data;
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,13 +7,15 @@ namespace ResNetSharp.Evaluation;
 
 /// <summary>
 /// Evaluates a classifier on a loader: loss, top-1, top-5 and the confusion matrix are accumulated in device tensors
-/// and read back once at the end. The model is put in eval mode and returned to the mode it was in.
+/// and read back once at the end. The model is put in eval mode and returned to the mode it was in. With
+/// <see cref="Precision.BF16"/> the forward pass runs under <see cref="Autocast"/>; with channels_last the inputs are
+/// converted to that layout (the model's weights should be too: <see cref="FastPath.Prepare"/>).
 /// </summary>
 public static class Evaluator
 {
     /// <summary>Runs the model over every batch of <paramref name="loader"/>.</summary>
     public static EvalResult Run(nn.Module<Tensor, Tensor> model, IDataLoader loader, IReadOnlyList<string> classes,
-        Func<Tensor, Tensor>? inputTransform = null)
+        Precision precision = Precision.FP32, bool channelsLast = false)
     {
         int k = classes.Count;
         bool wasTraining = model.training;
@@ -25,12 +28,13 @@ public static class Evaluator
         try
         {
             using var _ = no_grad();
+            using var autocast = Autocast.Enter(precision);
             foreach (var batch in loader.Epoch(0))
             {
                 using (batch)
                 using (var scope = NewDisposeScope())
                 {
-                    var input = inputTransform?.Invoke(batch.Images) ?? batch.Images;
+                    var input = channelsLast ? ChannelsLast.Convert(batch.Images) : batch.Images;
                     var logits = model.forward(input).to(ScalarType.Float32);
                     if (logits.shape[1] != k)
                         throw new ResNetSharpException($"the model has {logits.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");

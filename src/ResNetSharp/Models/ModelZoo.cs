@@ -22,6 +22,9 @@ public static class ModelZoo
         };
     }
 
+    /// <summary>An ImageNet ResNet with the CIFAR stem (3x3 stride-1 conv, no max-pool) and 10 classes, for 32x32 images (kuangliu/pytorch-cifar).</summary>
+    private static ResNetConfig CifarStem(ResNetConfig imageNet) => imageNet with { Stem = StemKind.Cifar, NumClasses = 10 };
+
     private static readonly Entry[] All =
     [
         new("resnet18", ImageNetBasic with { Layers = [2, 2, 2, 2] }, "ResNet-18, ImageNet (He et al. 2015; torchvision)"),
@@ -38,6 +41,9 @@ public static class ModelZoo
         new("wide_resnet101_2", ImageNetBottleneck with { Layers = [3, 4, 23, 3], WidthPerGroup = 128 }, "Wide ResNet-101-2 (torchvision)"),
         new("resnext50_32x4d", ImageNetBottleneck with { Layers = [3, 4, 6, 3], Groups = 32, WidthPerGroup = 4 }, "ResNeXt-50 32x4d: grouped 3x3 (Xie et al. 2017; torchvision)"),
         new("resnext101_32x8d", ImageNetBottleneck with { Layers = [3, 4, 23, 3], Groups = 32, WidthPerGroup = 8 }, "ResNeXt-101 32x8d (torchvision)"),
+        new("resnet18_cifar", CifarStem(ImageNetBasic with { Layers = [2, 2, 2, 2] }), "ResNet-18 with the CIFAR stem (3x3 stride-1 conv, no max-pool), 10 classes, for 32x32 images"),
+        new("resnet34_cifar", CifarStem(ImageNetBasic with { Layers = [3, 4, 6, 3] }), "ResNet-34 with the CIFAR stem, 10 classes, for 32x32 images"),
+        new("resnet50_cifar", CifarStem(ImageNetBottleneck with { Layers = [3, 4, 6, 3] }), "ResNet-50 v1.5 with the CIFAR stem, 10 classes, for 32x32 images"),
         new("resnet20", Cifar(20), "CIFAR ResNet-20, option A shortcuts (He et al. 2015, section 4.2)"),
         new("resnet32", Cifar(32), "CIFAR ResNet-32, option A shortcuts"),
         new("resnet44", Cifar(44), "CIFAR ResNet-44, option A shortcuts"),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ResNetSharp.Inference;
 using ResNetSharp.Models;
+using ResNetSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,8 +21,6 @@ public sealed record BenchOptions
     public int Steps { get; init; } = 20;
     public int Warmup { get; init; } = 5;
     public BenchMode Mode { get; init; } = BenchMode.Both;
-    /// <summary>Replace the model's stem with the CIFAR stem (3x3 stride-1 conv, no max-pool), e.g. resnet18 for 32x32 images.</summary>
-    public bool CifarStem { get; init; }
     /// <summary>Classifier outputs; null: the named model's.</summary>
     public int? NumClasses { get; init; }
     /// <summary>Image side; null: 32 for CIFAR-stem models, 224 otherwise.</summary>
@@ -35,7 +34,7 @@ public sealed record BenchResult(
     double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError);
 
 /// <summary>
-/// Times a full training step (forward, loss, backward, <see cref="ForeachSgd"/> step) and inference on synthetic data that lives on the
+/// Times a full training step (<see cref="TrainStep"/>: forward, loss, backward, <see cref="ForeachSgd"/> step) and inference on synthetic data that lives on the
 /// device, after warm-up, synchronising the device before reading the clock. No host-device synchronisation happens
 /// inside the timed steps (the loss is accumulated on the device). Inference is timed for the fused fast path
 /// (<see cref="FusedResNet"/>) and for the plain eval-mode model.
@@ -49,7 +48,7 @@ public static class SpeedBenchmark
         if (o.Warmup < 0) throw new ResNetSharpException($"--warmup must be 0 or more, got {o.Warmup}.");
         var device = Devices.Resolve(o.Device);
         var config = ModelZoo.Config(o.Model);
-        config = config with { Stem = o.CifarStem ? StemKind.Cifar : config.Stem, NumClasses = o.NumClasses ?? config.NumClasses };
+        config = config with { NumClasses = o.NumClasses ?? config.NumClasses };
         int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
         bool cuda = device.type == DeviceType.CUDA;
 
@@ -64,23 +63,17 @@ public static class SpeedBenchmark
         double? fusedError = null;
         if (o.Mode != BenchMode.Infer)
         {
-            using var optimizer = new ForeachSgd(model.parameters(), 0.01, momentum: 0.9, weightDecay: 5e-5);
-            using var lossSum = zeros(1, device: device);
-            var transform = FastPath.InputTransform(o.ChannelsLast);
-            var wrapper = FastPath.ForwardWrapper(o.Precision);
-            model.train();
-            double seconds = Time(o, device, () =>
+            // The training step of `resnet train`: TrainStep with the multi-tensor SGD (one parameter group, weight decay
+            // on every parameter, as the PyTorch reference's torch.optim.SGD), metrics accumulated on the device.
+            var settings = new TrainOptions { Lr = 0.01, Momentum = 0.9, Nesterov = false, WeightDecay = 5e-5, DecayNormAndBias = true };
+            using var optimizer = ParameterGroups.CreateOptimizer(model, settings);
+            using var step = new TrainStep(model, optimizer)
             {
-                // The training step of TrainStep (forward, loss, backward, step), with the loss kept on the device.
-                using var scope = NewDisposeScope();
-                optimizer.ZeroGrad();
-                var input = transform?.Invoke(x) ?? x;
-                Tensor Forward() => nn.functional.cross_entropy(model.call(input).to(ScalarType.Float32), y);
-                var loss = wrapper?.Invoke(Forward) ?? Forward();
-                loss.backward();
-                optimizer.Step();
-                lossSum.add_(loss.detach());
-            });
+                InputTransform = FastPath.InputTransform(o.ChannelsLast),
+                ForwardWrapper = FastPath.ForwardWrapper(o.Precision),
+            };
+            model.train();
+            double seconds = Time(o, device, () => step.Run(x, y));
             trainRate = o.BatchSize * o.Steps / seconds;
             stepMs = seconds * 1000 / o.Steps;
             if (cuda) memory = DeviceMemory.UsedBytes();

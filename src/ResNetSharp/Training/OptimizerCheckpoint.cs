@@ -45,7 +45,7 @@ public static class OptimizerCheckpoint
             {
                 case SGD.State s when saved.TryGetValue($"momentum_buffer.{names[i]}", out var buffer):
                     var old = s.momentum_buffer;
-                    s.momentum_buffer = buffer.to(Device(optimizer, i), copy: true).DetachFromDisposeScope();
+                    s.momentum_buffer = empty_like(Parameter(optimizer, i)).copy_(buffer).DetachFromDisposeScope();   // the parameter's device and layout
                     old?.Dispose();
                     break;
                 case AdamW.State a when saved.TryGetValue($"step.{names[i]}", out var step):
@@ -65,7 +65,7 @@ public static class OptimizerCheckpoint
         return states;
     }
 
-    private static Device Device(optim.Optimizer optimizer, int index) => optimizer.parameters().ElementAt(index).device;
+    private static Parameter Parameter(optim.Optimizer optimizer, int index) => optimizer.parameters().ElementAt(index);
 
     private static Tensor Get(IReadOnlyDictionary<string, Tensor> saved, string key) =>
         saved.TryGetValue(key, out var t) ? t

@@ -26,7 +26,8 @@ public static class ParameterGroups
     }
 
     /// <summary>
-    /// The optimizer over the trainable parameters in two groups (decayed first). Its per-parameter state follows
+    /// The optimizer over the trainable parameters in two groups (decayed first): the multi-tensor <see cref="ForeachSgd"/>
+    /// or TorchSharp's AdamW. Its per-parameter state follows
     /// <see cref="OrderedNames"/>, which <see cref="OptimizerState"/> uses to save and restore it.
     /// </summary>
     public static optim.Optimizer CreateOptimizer(nn.Module model, TrainOptions o)
@@ -37,7 +38,7 @@ public static class ParameterGroups
         IEnumerable<Parameter> Ps(IReadOnlyList<(string, Parameter P)> l) => l.Select(x => x.P);
         return o.Optimizer switch
         {
-            OptimizerKind.Sgd => optim.SGD(
+            OptimizerKind.Sgd => new ForeachSgd(
                 [new SGD.ParamGroup(Ps(decay), o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
                  new SGD.ParamGroup(Ps(noDecay), o.Lr, o.Momentum, 0, 0, o.Nesterov)],
                 o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),

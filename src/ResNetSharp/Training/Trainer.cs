@@ -125,7 +125,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             }
             double trainSeconds = clock.Elapsed.TotalSeconds;
             var (trainLoss, trainAcc) = step.Metrics.Read();
-            var eval = Evaluator.Run(ema?.Model ?? (nn.Module<Tensor, Tensor>)net, val, source.Classes);
+            var eval = Evaluator.Run(ema?.Model ?? (nn.Module<Tensor, Tensor>)net, val, source.Classes, o.Precision, o.ChannelsLast);
             TrainMode();
             var metrics = new EpochMetrics(epoch + 1, step.LearningRate, trainLoss, trainAcc, eval.Loss, eval.Top1, eval.Top5,
                 carried + clock.Elapsed.TotalSeconds, images / Math.Max(trainSeconds, 1e-9));

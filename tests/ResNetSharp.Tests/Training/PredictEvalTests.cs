@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
+using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -46,17 +47,35 @@ public class PredictEvalTests(TinyRun run)
     [Fact]
     public void Eval_reports_consistent_fields()
     {
-        using var data = TinyData.Open(640, 200);
-        var (model, _) = Checkpoint.Load(run.Result.BestCheckpoint);
-        using var __ = model;
-        using var loader = data.CreateLoader(Split.Val, 64, CPU, 0, Augmentation.None);
-        var r = Evaluator.Run(model, loader, data.Classes);
+        var r = EvaluateBest(Precision.FP32, channelsLast: false);
         Assert.Equal(200, r.Count);
         Assert.Equal(200, r.Confusion.Sum(row => row.Sum()));
         Assert.Equal(run.Result.BestValTop1, r.Top1, 1e-9);
         Assert.True(r.Top5 >= r.Top1);
         Assert.Equal((double)Enumerable.Range(0, 10).Sum(i => r.Confusion[i][i]) / 200, r.Top1, 1e-12);
         Assert.All(r.PerClassAccuracy, a => Assert.InRange(a, 0, 1));
+    }
+
+    [Fact]
+    public void Eval_in_bf16_channels_last_tracks_fp32()
+    {
+        var fp32 = EvaluateBest(Precision.FP32, channelsLast: false);
+        var bf16 = EvaluateBest(Precision.BF16, channelsLast: true);
+        // bf16 keeps 8 bits of mantissa: the loss moves by well under 5%, and at most a few of 200 predictions flip.
+        Assert.InRange(bf16.Loss, fp32.Loss * 0.95, fp32.Loss * 1.05);
+        Assert.InRange(bf16.Top1, fp32.Top1 - 0.03, fp32.Top1 + 0.03);
+        Assert.NotEqual(fp32.Loss, bf16.Loss);   // the bf16 path really ran
+    }
+
+    /// <summary>The tiny run's best checkpoint evaluated on its 200 validation images.</summary>
+    private EvalResult EvaluateBest(Precision precision, bool channelsLast)
+    {
+        using var data = TinyData.Open(640, 200);
+        var (model, _) = Checkpoint.Load(run.Result.BestCheckpoint);
+        using var __ = model;
+        if (channelsLast) ChannelsLast.Apply(model);
+        using var loader = data.CreateLoader(Split.Val, 64, CPU, 0, Augmentation.None);
+        return Evaluator.Run(model, loader, data.Classes, precision, channelsLast);
     }
 
     private static void WritePng(Tensor chw, string path)
