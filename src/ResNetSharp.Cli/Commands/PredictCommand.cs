@@ -5,27 +5,28 @@ using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE) IMAGE... [--topk 5] [--json]</c>.</summary>
+/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE]) IMAGE... [--topk 5] [--json]</c>.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (uses its classes and preprocessing)." };
-        var model = new Option<string?>("--model") { Description = "A named model, with --weights (ImageNet preprocessing, labels are class indices)." };
+        var model = new Option<string?>("--model") { Description = "A named model, with --weights (ImageNet preprocessing)." };
         var weights = new Option<string?>("--weights") { Description = "Weights for --model (.safetensors, .pth, .pt)." };
+        var labels = new Option<string?>("--labels") { Description = "With --model: class names, one per line in class order (e.g. ImageNet's 1000); default: class indices." };
         var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
         var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "One JSON line per image." };
         var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, topk, device, json, images };
+        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, device, json, images };
         command.SetAction(result =>
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
-            using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights)) switch
+            using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels)) switch
             {
-                ({ } c, null, null) => Predictor.FromCheckpoint(c, dev),
-                (null, { } m, { } w) => Predictor.FromWeights(m, w, dev),
-                _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE."),
+                ({ } c, null, null, null) => Predictor.FromCheckpoint(c, dev),
+                (null, { } m, { } w, var l) => Predictor.FromWeights(m, w, dev, l),
+                _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE]."),
             };
             var output = result.InvocationConfiguration.Output;
             foreach (var image in result.GetValue(images)!)

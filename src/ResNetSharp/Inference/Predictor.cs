@@ -13,7 +13,8 @@ public sealed record Prediction(int Index, string Label, double Prob, double Log
 /// <summary>
 /// Classifies image files with a model and its preprocessing: from a training checkpoint (its classes, normalisation
 /// and input size), or from bare weights with ImageNet's (mean 0.485, 0.456, 0.406; std 0.229, 0.224, 0.225; 224x224;
-/// labels are class indices). An image already at the input size is not resampled.
+/// labels from a labels file, one per line in class order, such as torchvision's or Keras' ImageNet class list, or
+/// else the class indices). An image already at the input size is not resampled.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -39,8 +40,11 @@ public sealed class Predictor : IDisposable
         return new Predictor(model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU);
     }
 
-    /// <summary>A predictor for a named model with bare weights (strictly loaded), using ImageNet preprocessing.</summary>
-    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null)
+    /// <summary>
+    /// A predictor for a named model with bare weights (strictly loaded), using ImageNet preprocessing; labels from
+    /// <paramref name="labelsPath"/> (one per line, as many as the model has classes) or the class indices.
+    /// </summary>
+    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null)
     {
         using var weights = WeightLoading.ReadFile(weightsPath);
         int classes = weights.Tensors.TryGetValue("fc.weight", out var fc) ? (int)fc.shape[0] : ModelZoo.Config(modelName).NumClasses;
@@ -55,7 +59,26 @@ public sealed class Predictor : IDisposable
             throw;
         }
         var input = model.Config.Stem == StemKind.Cifar ? InputShape.For(model.Config) : new InputShape(model.Config.InChannels, 224, 224);
-        return new Predictor(model, [.. Enumerable.Range(0, classes).Select(i => i.ToString())], ImageNetMean, ImageNetStd, input, device ?? CPU);
+        IReadOnlyList<string> labels;
+        try
+        {
+            labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU);
+    }
+
+    /// <summary>The non-empty lines of a labels file, which must be exactly <paramref name="classes"/>.</summary>
+    private static string[] ReadLabels(string path, int classes)
+    {
+        if (!File.Exists(path)) throw new ResNetSharpException($"labels file not found: '{path}'. Give a text file with one class name per line.");
+        var labels = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        return labels.Length == classes ? labels
+            : throw new ResNetSharpException($"'{path}' has {labels.Length} labels but the model has {classes} classes: give one name per line, in class order.");
     }
 
     /// <summary>The <paramref name="k"/> most probable classes of an image file, most probable first.</summary>
