@@ -38,6 +38,34 @@ if [[ ${SUITE:-full} != quick ]]; then
   run ptc_r18c_bf16_cl py $r18 --precision bf16 --channels-last --compile
 fi
 
+# End to end: `resnet train` on 50,000 + 10,000 records in the official CIFAR-10 binary layout (random pixels and labels,
+# so only the time counts), GPU-resident loader, evaluation every epoch; epoch times from the run's metrics.
+if [[ ${SUITE:-full} != quick ]]; then
+  cifar=$(mktemp -d)
+  python3 - "$cifar" <<'PY'
+import os, sys
+d = os.path.join(sys.argv[1], "cifar-10-batches-bin"); os.makedirs(d)
+def write(name, n):  # records: 1 label byte + 3072 pixel bytes
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(b"".join(bytes([label % 10]) + os.urandom(3072) for label in os.urandom(n)))
+for i in range(1, 6): write(f"data_batch_{i}.bin", 10000)
+write("test_batch.bin", 10000)
+open(os.path.join(d, "batches.meta.txt"), "w").write("".join(f"c{i}\n" for i in range(10)))
+PY
+  for m in resnet20 resnet18_cifar; do
+    echo "== end to end: resnet train --model $m" >&2
+    start=$EPOCHREALTIME
+    dotnet "$app" train --model $m --data cifar10:"$cifar" --device cuda --precision bf16 --channels-last --epochs 3 \
+      --batch-size 512 --out "$cifar/run-$m" > /dev/null || echo "   FAILED: end to end $m" >&2
+    wall=$(python3 -c "print($EPOCHREALTIME - $start)")
+    python3 - "$cifar/run-$m/metrics.jsonl" "$m" "$wall" >> "$results" <<'PY'
+import json, sys
+epochs = [json.loads(l) for l in open(sys.argv[1])]
+print(json.dumps({"label": f"e2e_{sys.argv[2]}", "model": sys.argv[2], "wall_seconds": float(sys.argv[3]), "epochs": epochs}))
+PY
+  done
+fi
+
 python3 - "$results" <<'PY'
 import json, sys
 rows = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
@@ -61,6 +89,11 @@ line("resnet50 train B=256 fp32 NCHW img/s vs eager", "ts_r50_fp32", "pt_r50_fp3
 for label, name in [("ts_r18c_bf16_cl", "resnet18 CIFAR stem"), ("ts_r20_bf16_cl", "resnet20")]:
     rate = get(label, "train_images_per_sec")
     if rate: print(f"TorchSharp {name} B=512 bf16 CL: {rate:,.0f} img/s = {50000 / rate:.2f} s of training steps per 50,000-image epoch")
+for label in ("e2e_resnet20", "e2e_resnet18_cifar"):
+    if label in rows:
+        r = rows[label]
+        print(f"resnet train {r['model']}, 50,000 CIFAR-format images, bf16 CL, B=512: " +
+              ", ".join(f"epoch {e.get('epoch')} {e.get('seconds', 0):.1f} s" for e in r["epochs"]) + f"; whole command {r['wall_seconds']:.1f} s")
 ts = rows.get("ts_r50_bf16_cl", {})
 print(f"TorchSharp resnet50 unfused eval-mode inference: {ts.get('infer_unfused_images_per_sec') or 0:,.0f} img/s; "
       f"fused vs unfused relative difference {ts.get('infer_fused_relative_error')}")

@@ -86,14 +86,14 @@ internal static class ExperimentCommand
     {
         var data = new Option<string>("--data") { Description = $"Dataset ({DataSpec.Forms}).", DefaultValueFactory = _ => DataSpec.Default };
         var depths = new Option<string?>("--depths") { Description = "Comma-separated CIFAR depths 6n+2; each trains as plain and residual net (default 20,56)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs per model (default 30; 4 with --quick)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs per model (default 30; 5 with --quick)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Training batch size (default 128; 32 with --quick)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 0.1; 0.01 with --quick)." };
         var schedule = new Option<string?>("--schedule") { Description = "multistep (divided by 10 at 50% and 75% of the run; the default) or cosine (the --quick default)." };
         schedule.AcceptOnlyFromAmong("multistep", "cosine");
         var warmup = new Option<double?>("--warmup-epochs") { Description = "Linear warmup epochs (default 0; 0.5 with --quick)." };
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and augmentation of every model.", DefaultValueFactory = _ => 0 };
-        var quick = Quick("A few minutes on 2 CPU cores: 2,000 synthetic training images at 16x16, depths 20 and 56, 4 epochs of batch 32 at lr 0.01 (cosine, warmup).");
+        var quick = Quick("A few minutes on 2 CPU cores: 2,500 synthetic training images at 16x16, depths 20 and 56, 5 epochs of batch 32 at lr 0.01 (cosine, warmup).");
         var outDir = OutDir("degradation");
         var json = Json();
         var device = CliOptions.Device();

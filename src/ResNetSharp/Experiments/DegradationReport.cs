@@ -60,6 +60,7 @@ public static class DegradationReport
             }
             plot.Title(residual ? "ResNets" : "plain nets");
             plot.XLabel("epoch");
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             plot.YLabel("error (%): thin = training, bold = test");
             plot.ShowLegend(Alignment.UpperRight);
         }

@@ -71,7 +71,7 @@ public class DegradationTests
             Assert.Equal(1, settings["epochs"]!.GetValue<int>());          // given
             Assert.Equal(0.01, settings["lr"]!.GetValue<double>());        // --quick's
             Assert.Equal("cosine", settings["schedule"]!.GetValue<string>());
-            Assert.Equal(2000, settings["train_images"]!.GetValue<int>());
+            Assert.Equal(2500, settings["train_images"]!.GetValue<int>());
             Assert.Equal(["plain8", "resnet8"], JsonNode.Parse(r.Out)!["runs"]!.AsArray().Select(x => x!["name"]!.GetValue<string>()));
         }
         finally
