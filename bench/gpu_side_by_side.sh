@@ -30,6 +30,8 @@ run ts_r50_bf16_cl   dn $r50 --precision bf16 --channels-last
 run pt_r50_bf16_cl   py $r50 --precision bf16 --channels-last
 run ts_r18c_bf16_cl  dn $r18 --precision bf16 --channels-last
 run pt_r18c_bf16_cl  py $r18 --precision bf16 --channels-last
+run ts_r50_infer_stem4 dn $r50 --mode infer --precision bf16 --channels-last --stem-channels 4
+run ts_r50_infer_stem8 dn $r50 --mode infer --precision bf16 --channels-last --stem-channels 8
 run ts_r20_bf16_cl   dn --model resnet20 --batch-size 512 --mode train --precision bf16 --channels-last
 run ts_r50_fp32      dn $r50 --mode train
 run pt_r50_fp32      py $r50 --mode train --precision fp32
@@ -83,6 +85,8 @@ line("resnet50 train B=256 bf16 CL img/s vs torch.compile", "ts_r50_bf16_cl", "p
 line("resnet50 train B=256 bf16 device memory vs eager", "ts_r50_bf16_cl", "pt_r50_bf16_cl", "train_device_memory_bytes")
 line("resnet50 infer B=256 bf16 CL fused img/s vs eager", "ts_r50_bf16_cl", "pt_r50_bf16_cl", "infer_images_per_sec")
 line("resnet50 infer B=256 bf16 CL fused img/s vs torch.compile", "ts_r50_bf16_cl", "ptc_r50_bf16_cl", "infer_images_per_sec")
+line("  same, input zero-padded to 4 channels, vs torch.compile", "ts_r50_infer_stem4", "ptc_r50_bf16_cl", "infer_images_per_sec")
+line("  same, input zero-padded to 8 channels, vs torch.compile", "ts_r50_infer_stem8", "ptc_r50_bf16_cl", "infer_images_per_sec")
 line("resnet18 CIFAR stem train B=512 bf16 CL img/s vs eager", "ts_r18c_bf16_cl", "pt_r18c_bf16_cl", "train_images_per_sec")
 line("resnet18 CIFAR stem train B=512 bf16 CL vs torch.compile", "ts_r18c_bf16_cl", "ptc_r18c_bf16_cl", "train_images_per_sec")
 line("resnet50 train B=256 fp32 NCHW img/s vs eager", "ts_r50_fp32", "pt_r50_fp32", "train_images_per_sec")

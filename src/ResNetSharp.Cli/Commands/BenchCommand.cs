@@ -21,12 +21,13 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps (cuDNN autotuning happens here).", DefaultValueFactory = _ => 5 };
         var imageSize = new Option<int?>("--image-size") { Description = "Image side (default 32 for CIFAR-stem models, 224 otherwise)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model's)." };
+        var stemChannels = new Option<int>("--stem-channels") { Description = "Fused inference: zero-pad the input to this many channels (e.g. 4 or 8) for the stem convolution; 0: none.", DefaultValueFactory = _ => 0 };
         var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("train", "infer", "both");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
-            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, mode, json,
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json,
         };
         command.SetAction(result =>
         {
@@ -41,6 +42,7 @@ internal static class BenchCommand
                 Warmup = result.GetValue(warmup),
                 ImageSize = result.GetValue(imageSize),
                 NumClasses = result.GetValue(numClasses),
+                StemChannels = result.GetValue(stemChannels),
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
             });
             if (result.GetValue(json))

@@ -28,8 +28,11 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
     /// <summary>The generated TorchScript source (for inspection).</summary>
     public string Source { get; }
 
-    /// <summary>Folds and fuses <paramref name="model"/> (on its device) for inference in the given precision and layout.</summary>
-    public FusedResNet(ResNet model, Precision precision = Precision.FP32, bool channelsLast = false) : base(nameof(FusedResNet))
+    /// <summary>
+    /// Folds and fuses <paramref name="model"/> (on its device) for inference in the given precision and layout;
+    /// <paramref name="stemChannels"/> above the model's input channels zero-pads the input to that many channels.
+    /// </summary>
+    public FusedResNet(ResNet model, Precision precision = Precision.FP32, bool channelsLast = false, int stemChannels = 0) : base(nameof(FusedResNet))
     {
         if (model.Config.PreActivation)
             throw new ResNetSharpException("fused inference needs a post-activation ResNet (batch norm after each convolution); run the pre-activation model directly.");
@@ -40,8 +43,13 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
         var children = Children(model);
 
         // Enum values as integers: a compiled string cannot name torch.bfloat16 or torch.channels_last (2).
-        builder.Line($"x = x.to(dtype={(int)dtype})" + (channelsLast ? ".contiguous(memory_format=2)" : ""));
-        builder.Line($"x = {builder.ConvRelu("x", Conv(children["conv1"]), children.GetValueOrDefault("bn1"))}");
+        long pad = stemChannels == 0 ? 0 : stemChannels - model.Config.InChannels;
+        if (pad < 0)
+            throw new ResNetSharpException($"the stem can be padded to more input channels than the model's {model.Config.InChannels}, not to {stemChannels}.");
+        builder.Line($"x = x.to(dtype={(int)dtype})");
+        if (pad > 0) builder.Line($"x = torch.constant_pad_nd(x, [0, 0, 0, 0, 0, {pad}], 0.0)");   // zero channels after the real ones
+        if (channelsLast) builder.Line("x = x.contiguous(memory_format=2)");
+        builder.Line($"x = {builder.ConvRelu("x", Conv(children["conv1"]), children.GetValueOrDefault("bn1"), pad)}");
         if (children.TryGetValue("maxpool", out var pool) && pool is TorchSharp.Modules.MaxPool2d)
             builder.Line("x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])");
         for (int i = 1; children.TryGetValue($"layer{i}", out var stage); i++)
@@ -105,9 +113,14 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
             return $"w[{owner._weights.Count - 1}]";
         }
 
-        private string Args(TorchSharp.Modules.Conv2d conv, nn.Module? norm)
+        private string Args(TorchSharp.Modules.Conv2d conv, nn.Module? norm, long padInputChannels = 0)
         {
             var (w, b) = BatchNormFolding.Fold(conv, norm ?? nn.Identity());
+            if (padInputChannels > 0)
+            {
+                using var unpadded = w;
+                w = nn.functional.pad(unpadded, [0, 0, 0, 0, 0, padInputChannels]);   // zero weights for the zero channels
+            }
             using (w) using (b)
             {
                 string list(long[] v) => $"[{string.Join(", ", v)}]";
@@ -116,7 +129,8 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
             }
         }
 
-        public string ConvRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm) => $"conv_relu({x}, {Args(conv, norm)})";
+        public string ConvRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm, long padInputChannels = 0) =>
+            $"conv_relu({x}, {Args(conv, norm, padInputChannels)})";
 
         public string ConvAddRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm, string z) => $"conv_add_relu({x}, {z}, {Args(conv, norm)})";
 

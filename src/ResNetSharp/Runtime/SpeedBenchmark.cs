@@ -25,13 +25,15 @@ public sealed record BenchOptions
     public int? NumClasses { get; init; }
     /// <summary>Image side; null: 32 for CIFAR-stem models, 224 otherwise.</summary>
     public int? ImageSize { get; init; }
+    /// <summary>Fused inference zero-pads the input to this many channels (<see cref="FusedResNet"/>); 0: no padding.</summary>
+    public int StemChannels { get; init; }
 }
 
 /// <summary>Images per second (null where not measured) and device memory, as <c>resnet bench --json</c> prints them.</summary>
 public sealed record BenchResult(
     string Model, int BatchSize, int ImageSize, string Device, string Precision, bool ChannelsLast, bool CudnnBenchmark, int Steps,
     double? TrainImagesPerSec, double? TrainStepMs, long? TrainDeviceMemoryBytes,
-    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError);
+    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels);
 
 /// <summary>
 /// Times a full training step (<see cref="TrainStep"/>: forward, loss, backward, <see cref="ForeachSgd"/> step) and inference on synthetic data that lives on the
@@ -49,6 +51,8 @@ public static class SpeedBenchmark
         var device = Devices.Resolve(o.Device);
         var config = ModelZoo.Config(o.Model);
         config = config with { NumClasses = o.NumClasses ?? config.NumClasses };
+        if (o.StemChannels != 0 && o.StemChannels < config.InChannels)
+            throw new ResNetSharpException($"--stem-channels must be 0 (no padding) or at least the model's {config.InChannels} input channels, not {o.StemChannels}.");
         int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
         bool cuda = device.type == DeviceType.CUDA;
 
@@ -81,7 +85,7 @@ public static class SpeedBenchmark
         if (o.Mode != BenchMode.Train)
         {
             model.eval();
-            using var fused = new FusedResNet(model, o.Precision, o.ChannelsLast);
+            using var fused = new FusedResNet(model, o.Precision, o.ChannelsLast, o.StemChannels);
             fusion = fused.UsesCudnnFusion;
             fusedError = RelativeError(fused, model, x, o);
             inferRate = o.BatchSize * o.Steps / Time(o, device, () => { using var s = NewDisposeScope(); fused.call(x); });
@@ -94,7 +98,7 @@ public static class SpeedBenchmark
             });
         }
         return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
-            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError);
+            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels);
     }
 
     /// <summary>‖fused − unfused‖ / ‖unfused‖ of the outputs for one batch (the unfused model in eval mode, same precision).</summary>

@@ -61,6 +61,24 @@ public class FusedResNetTests
         Assert.True(MixedPrecisionTests.RelativeError(y, model.call(x)) < 3e-2);
     }
 
+    [Theory]
+    [InlineData("small_resnet", false)]   // CIFAR stem with bias
+    [InlineData("resnet18", true)]        // ImageNet 7x7 stem, channels_last
+    public void PaddingTheStemInputChannelsGivesTheSameOutput(string name, bool channelsLast)
+    {
+        manual_seed(9);
+        using var model = ResNet.Create(name, numClasses: 5);
+        BatchNormFoldingTests.Randomise(model);
+        model.eval();
+        var x = randn(2, 3, 32, 32);
+        using var plain = new FusedResNet(model, channelsLast: channelsLast);
+        using var padded = new FusedResNet(model, channelsLast: channelsLast, stemChannels: 8);
+        Assert.Contains("constant_pad_nd(x, [0, 0, 0, 0, 0, 5]", padded.Source);
+        Assert.True(padded.call(x).allclose(plain.call(x), rtol: 1e-5, atol: 1e-5));
+        Assert.True(padded.call(x).allclose(model.call(x), rtol: 1e-4, atol: 1e-4));
+        Assert.Contains("more input channels", Assert.Throws<ResNetSharpException>(() => new FusedResNet(model, stemChannels: 2)).Message);
+    }
+
     [Fact]
     public void PreActivationModelsAreAClearError()
     {

@@ -9,7 +9,7 @@ public class BenchCommandTests
     public void BenchRunsOnCpuAndPrintsTheJsonFields()
     {
         var (code, output, error) = Run("bench", "--model", "small_resnet", "--batch-size", "2", "--image-size", "8",
-            "--steps", "1", "--warmup", "1", "--device", "cpu", "--precision", "bf16", "--channels-last", "--json");
+            "--steps", "1", "--warmup", "1", "--device", "cpu", "--precision", "bf16", "--channels-last", "--stem-channels", "4", "--json");
         Assert.True(code == 0, error);
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal("small_resnet", json.GetProperty("model").GetString());
@@ -21,12 +21,14 @@ public class BenchCommandTests
         Assert.False(json.GetProperty("infer_cudnn_fusion").GetBoolean());
         Assert.InRange(json.GetProperty("infer_fused_relative_error").GetDouble(), 0, 3e-2);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("train_device_memory_bytes").ValueKind);
+        Assert.Equal(4, json.GetProperty("infer_stem_channels").GetInt32());
     }
 
     [Theory]
     [InlineData("--precision", "fp8")]
     [InlineData("--batch-size", "0")]
     [InlineData("--model", "resnet9000")]
+    [InlineData("--stem-channels", "2")]
     public void BadFlagsAreOneLineErrors(string flag, string value)
     {
         var (code, _, error) = Run("bench", "--device", "cpu", "--steps", "1", flag, value);
