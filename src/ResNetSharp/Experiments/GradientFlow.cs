@@ -12,6 +12,9 @@ public sealed record GradientFlowOptions
     /// <summary>The plain/residual pairs of He et al. 2015, section 4.2.</summary>
     public static readonly IReadOnlyList<string> DefaultModels = ["plain20", "resnet20", "plain56", "resnet56", "plain110", "resnet110"];
 
+    /// <summary>The seconds-long setting on 2 CPU cores: plain/residual 20 and 56, batch 16.</summary>
+    public static GradientFlowOptions Quick { get; } = new() { Models = ["plain20", "resnet20", "plain56", "resnet56"], BatchSize = 16 };
+
     /// <summary>Named models (see <see cref="ModelZoo"/>), measured in this order.</summary>
     public IReadOnlyList<string> Models { get; init; } = DefaultModels;
     /// <summary>False replaces every BatchNorm by identity (<see cref="ResNetConfig.BatchNorm"/>).</summary>

@@ -67,6 +67,24 @@ public class GradientFlowTests
     }
 
     [Fact]
+    public void Quick_is_a_baseline_that_explicit_flags_override()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"gradflow-{Guid.NewGuid():N}");
+        try
+        {
+            var r = Cli.CliTests.Run("experiment", "gradflow", "--quick", "--models", "plain20,resnet20", "--device", "cpu", "--out", dir, "--json");
+            Assert.True(r.Code == 0, r.Err);
+            var json = JsonNode.Parse(r.Out)!;
+            Assert.Equal(16, json["settings"]!["batch_size"]!.GetValue<int>());   // --quick's
+            Assert.Equal(["plain20", "resnet20"], json["models"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()));   // given
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Training_steps_change_the_measured_gradients()
     {
         var atInit = GradientFlow.Run(new GradientFlowOptions { Models = ["resnet20"], BatchSize = 4 });
