@@ -29,7 +29,7 @@ internal static class TrainCommand
         var device = CliOptions.Device();
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16 mixed precision (fp32 weights and optimizer state, bf16 convolutions).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong(Precisions.Names);
-        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout (faster on GPUs)." };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.", DefaultValueFactory = _ => d.ChannelsLast };
         var seed = new Option<int>("--seed") { Description = "Random seed (weights, data order, augmentation).", DefaultValueFactory = _ => d.Seed };
         var outDir = new Option<string?>("--out") { Description = "Run directory (default runs/<model>-<data>-<time>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last state (its saved settings are used)." };

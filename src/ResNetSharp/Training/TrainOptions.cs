@@ -54,8 +54,11 @@ public sealed record TrainOptions
     /// <summary>fp32, or bf16 mixed precision (<see cref="Runtime.Autocast"/>).</summary>
     public Runtime.Precision Precision { get; init; } = Runtime.Precision.FP32;
 
-    /// <summary>Inputs and convolution weights in the channels_last layout (<see cref="Runtime.ChannelsLast"/>).</summary>
-    public bool ChannelsLast { get; init; }
+    /// <summary>
+    /// Inputs and convolution weights in the channels_last layout (<see cref="Runtime.ChannelsLast"/>). On by default: it is
+    /// the fast layout for bf16 on GPUs and for oneDNN on CPUs (resnet20 trains about 20% faster on 2 CPU cores).
+    /// </summary>
+    public bool ChannelsLast { get; init; } = true;
 
     public int Seed { get; init; } = 42;
 
