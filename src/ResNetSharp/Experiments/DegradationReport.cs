@@ -62,7 +62,7 @@ public static class DegradationReport
             plot.XLabel("epoch");
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             plot.YLabel("error (%): thin = training, bold = test");
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(Edge.Bottom);   // outside the data area: no curve is hidden
         }
         double top = result.Runs.SelectMany(r => r.TrainError.Concat(r.TestError)).Max() * 100;
         foreach (var plot in multiplot.GetPlots()) plot.Axes.SetLimitsY(0, Math.Min(100, top * 1.05));
