@@ -1,4 +1,5 @@
 using ResNetSharp.Models;
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,21 +8,33 @@ namespace ResNetSharp.Training;
 /// <summary>
 /// An exponential moving average of a model's weights (Polyak averaging, as timm's ModelEmaV2):
 /// <c>ema = decay * ema + (1 - decay) * weights</c> after every step for parameters; buffers (batch-norm statistics) are
-/// copied. Updates run on the device without a sync.
+/// copied. An update is two multi-tensor kernels (<c>torch._foreach_lerp_</c>, <c>torch._foreach_copy_</c>) on the device,
+/// without a sync; the average keeps the source's layout (channels_last or not).
 /// </summary>
 public sealed class WeightAverage : IDisposable
 {
-    private readonly ResNet _source;
+    private static readonly Lazy<jit.CompilationUnit> Script = new(() => jit.compile("""
+        def update(average: List[Tensor], current: List[Tensor], weight: float, average_buffers: List[Tensor], buffers: List[Tensor]):
+            torch._foreach_lerp_(average, current, weight)
+            torch._foreach_copy_(average_buffers, buffers)
+
+        """));
+
     private readonly double _decay;
+    private readonly Tensor[] _average, _current, _averageBuffers, _buffers;
 
     public WeightAverage(ResNet source, double decay)
     {
-        _source = source;
         _decay = decay;
         Model = new ResNet(source.Config);
         Model.to(source.parameters().First().device);
+        if (source.parameters().Any(ChannelsLast.IsChannelsLast)) ChannelsLast.Apply(Model);
         Model.eval();
         CopyFrom(source.state_dict());
+        var parameters = Model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        var buffers = Model.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        (_current, _average) = Pairs(source.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), parameters);
+        (_buffers, _averageBuffers) = Pairs(source.named_buffers(), buffers);
     }
 
     /// <summary>The averaged model (eval mode).</summary>
@@ -32,11 +45,7 @@ public sealed class WeightAverage : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var average = Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach (var (name, p) in _source.named_parameters())
-            average[name].mul_(_decay).add_(p, alpha: 1 - _decay);
-        var buffers = Model.named_buffers().ToDictionary(b => b.name, b => b.buffer);
-        foreach (var (name, b) in _source.named_buffers()) buffers[name].copy_(b);
+        Script.Value.invoke("update", _average, _current, 1 - _decay, _averageBuffers, _buffers);
     }
 
     /// <summary>Copies saved tensors (a state_dict) into the average.</summary>
@@ -47,4 +56,11 @@ public sealed class WeightAverage : IDisposable
     }
 
     public void Dispose() => Model.Dispose();
+
+    /// <summary>The source's tensors and the average's tensors of the same names, in the same order.</summary>
+    private static (Tensor[] Source, Tensor[] Average) Pairs(IEnumerable<(string Name, Tensor Tensor)> source, Dictionary<string, Tensor> average)
+    {
+        var list = source.ToList();
+        return ([.. list.Select(s => s.Tensor)], [.. list.Select(s => average[s.Name])]);
+    }
 }
