@@ -51,15 +51,23 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
         Step++;
     }
 
-    /// <summary>Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>, on the device (no sync), like PyTorch's clip_grad_norm_.</summary>
+    private static readonly Lazy<jit.CompilationUnit> ClipScript = new(() => jit.compile("""
+        def clip(grads: List[Tensor], max_norm: float):
+            total = torch.stack(torch._foreach_norm(grads, 2.0)).norm()
+            torch._foreach_mul_(grads, torch.clamp((total + 1e-6).reciprocal() * max_norm, max=1.0))
+
+        """));
+
+    /// <summary>
+    /// Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>, as PyTorch's clip_grad_norm_
+    /// does (multi-tensor norms and scaling, on the device, no sync).
+    /// </summary>
     private void ClipGradNorm(double maxNorm)
     {
-        var grads = _parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
-        if (grads.Count == 0) return;
-        var total = stack(grads.Select(g => g.norm())).norm();
-        var coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        var grads = _parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
+        if (grads.Length == 0) return;
         using var _ = no_grad();
-        foreach (var g in grads) g.mul_(coef);
+        ClipScript.Value.invoke("clip", grads, maxNorm);
     }
 
     public void Dispose() => Metrics.Dispose();
