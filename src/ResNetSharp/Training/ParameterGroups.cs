@@ -27,7 +27,7 @@ public static class ParameterGroups
 
     /// <summary>
     /// The optimizer over the trainable parameters in two groups (decayed first): the multi-tensor <see cref="ForeachSgd"/>
-    /// or TorchSharp's AdamW. Its per-parameter state follows
+    /// or <see cref="ForeachAdamW"/>. Its per-parameter state follows
     /// <see cref="OrderedNames"/>, which <see cref="OptimizerState"/> uses to save and restore it.
     /// </summary>
     public static optim.Optimizer CreateOptimizer(nn.Module model, TrainOptions o)
@@ -42,10 +42,10 @@ public static class ParameterGroups
                 [new SGD.ParamGroup(Ps(decay), o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
                  new SGD.ParamGroup(Ps(noDecay), o.Lr, o.Momentum, 0, 0, o.Nesterov)],
                 o.Lr, o.Momentum, 0, o.WeightDecay, o.Nesterov),
-            _ => optim.AdamW(
+            _ => new ForeachAdamW(
                 [new AdamW.ParamGroup(Ps(decay), o.Lr, weight_decay: o.WeightDecay),
                  new AdamW.ParamGroup(Ps(noDecay), o.Lr, weight_decay: 0)],
-                o.Lr, weight_decay: o.WeightDecay),
+                o.Lr, o.WeightDecay),
         };
     }
 
