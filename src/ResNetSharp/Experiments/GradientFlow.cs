@@ -112,7 +112,7 @@ public static class GradientFlow
     /// </summary>
     private static void Train(ResNet model, GradientFlowOptions options, DataSource? data, Tensor images, Tensor labels)
     {
-        using var optimizer = optim.SGD(model.parameters(), options.Lr, momentum: 0.9);
+        using var optimizer = new ForeachSgd([new TorchSharp.Modules.SGD.ParamGroup(model.parameters(), options.Lr, momentum: 0.9)], options.Lr, momentum: 0.9);
         using var step = new TrainStep(model, optimizer);
         if (data is null)
         {
