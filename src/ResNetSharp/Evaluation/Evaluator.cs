@@ -23,6 +23,7 @@ public static class Evaluator
         using var lossSum = zeros(1, ScalarType.Float64, device);
         using var top5 = zeros(1, ScalarType.Int64, device);
         using var confusion = zeros(k * k, ScalarType.Int64, device);
+        var transform = FastPath.InputTransform(channelsLast);
         long count = 0;
         model.eval();
         try
@@ -34,7 +35,7 @@ public static class Evaluator
                 using (batch)
                 using (var scope = NewDisposeScope())
                 {
-                    var input = channelsLast ? ChannelsLast.Convert(batch.Images) : batch.Images;
+                    var input = transform?.Invoke(batch.Images) ?? batch.Images;
                     var logits = model.forward(input).to(ScalarType.Float32);
                     if (logits.shape[1] != k)
                         throw new ResNetSharpException($"the model has {logits.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");

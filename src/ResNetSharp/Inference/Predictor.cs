@@ -48,6 +48,7 @@ public sealed class Predictor : IDisposable
     {
         using var weights = WeightLoading.ReadFile(weightsPath);
         int classes = weights.Tensors.TryGetValue("fc.weight", out var fc) ? (int)fc.shape[0] : ModelZoo.Config(modelName).NumClasses;
+        string[] labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
         var model = ResNet.Create(modelName, numClasses: classes);
         try
         {
@@ -59,16 +60,6 @@ public sealed class Predictor : IDisposable
             throw;
         }
         var input = model.Config.Stem == StemKind.Cifar ? InputShape.For(model.Config) : new InputShape(model.Config.InChannels, 224, 224);
-        IReadOnlyList<string> labels;
-        try
-        {
-            labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
         return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU);
     }
 

@@ -37,51 +37,39 @@ public class GradientFlowTests
     [Fact]
     public void Json_and_plot_have_the_stated_fields()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"gradflow-{Guid.NewGuid():N}");
-        try
-        {
-            var r = GradientFlow.Run(new GradientFlowOptions { Models = ["plain20", "resnet20"], BatchSize = 4 });
-            ExperimentFiles.EnsureDirectory(dir);
-            ExperimentFiles.WriteJson(Path.Combine(dir, "gradflow.json"), GradientFlowReport.ToJson(r));
-            GradientFlowReport.SavePlot(r, Path.Combine(dir, "gradflow.png"));
+        using var temp = new TempDir();
+        var dir = temp.Path;
+        var r = GradientFlow.Run(new GradientFlowOptions { Models = ["plain20", "resnet20"], BatchSize = 4 });
+        ExperimentFiles.EnsureDirectory(dir);
+        ExperimentFiles.WriteJson(Path.Combine(dir, "gradflow.json"), GradientFlowReport.ToJson(r));
+        GradientFlowReport.SavePlot(r, Path.Combine(dir, "gradflow.png"));
 
-            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "gradflow.json")))!;
-            var models = json["models"]!.AsArray();
-            Assert.Equal(["plain20", "resnet20"], models.Select(m => m!["name"]!.GetValue<string>()));
-            foreach (var m in models)
-            {
-                var layers = m!["layers"]!.AsArray();
-                Assert.Equal(19, layers.Count);
-                Assert.Equal("conv1.weight", layers[0]!["name"]!.GetValue<string>());
-                double first = layers[0]!["grad_norm"]!.GetValue<double>(), last = layers[^1]!["grad_norm"]!.GetValue<double>();
-                Assert.Equal(first / last, m["first_to_last_ratio"]!.GetValue<double>(), 1e-9);
-            }
-            var png = File.ReadAllBytes(Path.Combine(dir, "gradflow.png"));
-            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
-            Assert.Equal(["gradflow.json", "gradflow.png"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
-        }
-        finally
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "gradflow.json")))!;
+        var models = json["models"]!.AsArray();
+        Assert.Equal(["plain20", "resnet20"], models.Select(m => m!["name"]!.GetValue<string>()));
+        foreach (var m in models)
         {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            var layers = m!["layers"]!.AsArray();
+            Assert.Equal(19, layers.Count);
+            Assert.Equal("conv1.weight", layers[0]!["name"]!.GetValue<string>());
+            double first = layers[0]!["grad_norm"]!.GetValue<double>(), last = layers[^1]!["grad_norm"]!.GetValue<double>();
+            Assert.Equal(first / last, m["first_to_last_ratio"]!.GetValue<double>(), 1e-9);
         }
+        var png = File.ReadAllBytes(Path.Combine(dir, "gradflow.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.Equal(["gradflow.json", "gradflow.png"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
     }
 
     [Fact]
     public void Quick_is_a_baseline_that_explicit_flags_override()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"gradflow-{Guid.NewGuid():N}");
-        try
-        {
-            var r = Cli.CliTests.Run("experiment", "gradflow", "--quick", "--models", "plain20,resnet20", "--device", "cpu", "--out", dir, "--json");
-            Assert.True(r.Code == 0, r.Err);
-            var json = JsonNode.Parse(r.Out)!;
-            Assert.Equal(16, json["settings"]!["batch_size"]!.GetValue<int>());   // --quick's
-            Assert.Equal(["plain20", "resnet20"], json["models"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()));   // given
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDir();
+        var dir = temp.Path;
+        var r = Cli.CliTests.Run("experiment", "gradflow", "--quick", "--models", "plain20,resnet20", "--device", "cpu", "--out", dir, "--json");
+        Assert.True(r.Code == 0, r.Err);
+        var json = JsonNode.Parse(r.Out)!;
+        Assert.Equal(16, json["settings"]!["batch_size"]!.GetValue<int>());   // --quick's
+        Assert.Equal(["plain20", "resnet20"], json["models"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()));   // given
     }
 
     [Fact]

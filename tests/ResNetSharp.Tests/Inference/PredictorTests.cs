@@ -8,7 +8,7 @@ namespace ResNetSharp.Tests.Inference;
 
 public class PredictorTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("predictor-").FullName;
+    private readonly TempDir _temp = new();
 
     [Fact]
     public void Named_model_with_weights_uses_imagenet_preprocessing_and_the_labels_file()
@@ -16,7 +16,7 @@ public class PredictorTests : IDisposable
         manual_seed(5);
         using var model = ResNet.Create("small_resnet");   // CIFAR stem: 32x32 input, 10 classes
         model.eval();
-        string weights = Path.Combine(_dir, "w.safetensors"), labels = Path.Combine(_dir, "labels.txt"), png = Path.Combine(_dir, "x.png");
+        string weights = _temp.Combine("w.safetensors"), labels = _temp.Combine("labels.txt"), png = _temp.Combine("x.png");
         using (var state = WeightLoading.StateDict(model)) SafeTensors.Save(weights, state.Tensors);
         string[] names = [.. Enumerable.Range(0, 10).Select(i => $"class {(char)('a' + i)}")];
         File.WriteAllLines(labels, [.. names, ""]);   // a trailing empty line is fine
@@ -44,12 +44,12 @@ public class PredictorTests : IDisposable
     public void A_labels_file_of_the_wrong_length_is_a_clear_error()
     {
         using var model = ResNet.Create("small_resnet");
-        string weights = Path.Combine(_dir, "w.safetensors"), labels = Path.Combine(_dir, "labels.txt");
+        string weights = _temp.Combine("w.safetensors"), labels = _temp.Combine("labels.txt");
         using (var state = WeightLoading.StateDict(model)) SafeTensors.Save(weights, state.Tensors);
         File.WriteAllLines(labels, ["cat", "dog"]);
         var e = Assert.Throws<ResNetSharpException>(() => Predictor.FromWeights("small_resnet", weights, labelsPath: labels));
         Assert.Contains("has 2 labels but the model has 10 classes", e.Message);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 }

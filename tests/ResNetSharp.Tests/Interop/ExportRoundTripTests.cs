@@ -17,7 +17,7 @@ public class ExportRoundTripTests
         using var model = ResNet.Create("small_resnet", numClasses: 7);
         OnnxExportTests.Randomise(model);
         model.eval();
-        string path = dir.File(file);
+        string path = dir.Combine(file);
         ModelExport.Export(model, ModelExport.ParseFormat(format), path);
 
         using var loaded = WeightLoading.LoadModel("small_resnet", path);
@@ -36,7 +36,7 @@ public class ExportRoundTripTests
         using var model = ResNet.Create("small_resnet", numClasses: 3);
         OnnxExportTests.Randomise(model);
         model.eval();
-        string weights = dir.File("w.pth"), onnx = dir.File("m.onnx");
+        string weights = dir.Combine("w.pth"), onnx = dir.Combine("m.onnx");
         ModelExport.Export(model, ExportFormat.Pth, weights);
 
         var (code, _, stderr) = Cli("export", "--model", "small_resnet", "--weights", weights, "--format", "onnx", "--out", onnx, "--dynamic-batch");
@@ -47,18 +47,18 @@ public class ExportRoundTripTests
         Assert.Equal(new long[] { 3, 3 }, shape);
         Assert.True(expected.data<float>().ToArray().Zip(actual, (x, y) => Math.Abs(x - y)).Max() < 1e-4f);
 
-        string checkpoint = dir.File("ckpt.safetensors"), fromCheckpoint = dir.File("c.safetensors");
+        string checkpoint = dir.Combine("ckpt.safetensors"), fromCheckpoint = dir.Combine("c.safetensors");
         ModelExport.Export(model, ExportFormat.SafeTensors, checkpoint, metadata: new Dictionary<string, string> { ["model"] = "small_resnet" });
         Assert.Equal(0, Cli("export", "--checkpoint", checkpoint, "--format", "safetensors", "--out", fromCheckpoint).Code);
         using (var exported = SafeTensors.Load(fromCheckpoint))
             Assert.True(exported.Tensors["fc.weight"].eq(model.state_dict()["fc.weight"]).all().item<bool>());
 
-        Assert.Contains("either --checkpoint FILE or both", Cli("export", "--model", "small_resnet", "--format", "onnx", "--out", dir.File("y")).Stderr);
+        Assert.Contains("either --checkpoint FILE or both", Cli("export", "--model", "small_resnet", "--format", "onnx", "--out", dir.Combine("y")).Stderr);
 
-        var (badCode, _, badErr) = Cli("export", "--model", "small_resnet", "--weights", weights, "--format", "tflite", "--out", dir.File("x"));
+        var (badCode, _, badErr) = Cli("export", "--model", "small_resnet", "--weights", weights, "--format", "tflite", "--out", dir.Combine("x"));
         Assert.Equal(2, badCode);
         Assert.StartsWith("error: unknown export format 'tflite'", badErr);
-        Assert.False(File.Exists(dir.File("x")));
+        Assert.False(File.Exists(dir.Combine("x")));
     }
 
     private static (int Code, string Stdout, string Stderr) Cli(params string[] args)

@@ -20,7 +20,7 @@ public class SafeTensorsTests
         using var a = arange(6, dtype: ScalarType.Float32).reshape(2, 3).t(); // non-contiguous view
         using var b = tensor(new long[] { 7, -1 });
         using var c = tensor(new float[] { 1.5f, -2f }).to(ScalarType.BFloat16);
-        string path = dir.File("w.safetensors");
+        string path = dir.Combine("w.safetensors");
         SafeTensors.Save(path, [new("a", a), new("b", b), new("c", c)], new Dictionary<string, string> { ["epoch"] = "3" });
 
         var bytes = File.ReadAllBytes(path);
@@ -41,7 +41,7 @@ public class SafeTensorsTests
     public void Reads_a_hand_written_file_with_the_documented_layout()
     {
         using var dir = new TempDir();
-        string path = dir.File("hand.safetensors");
+        string path = dir.Combine("hand.safetensors");
         // 2 x I64 little-endian: 1 and 258.
         File.WriteAllBytes(path, Raw("""{"__metadata__":{"k":"v"},"x":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}""",
             1, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0));
@@ -67,7 +67,7 @@ public class SafeTensorsTests
     public void Malformed_files_give_a_clear_error_naming_the_file(string _, byte[] content, string expected)
     {
         using var dir = new TempDir();
-        string path = dir.File("bad.safetensors");
+        string path = dir.Combine("bad.safetensors");
         File.WriteAllBytes(path, content);
         var e = Assert.Throws<ResNetSharpException>(() => SafeTensors.Load(path));
         Assert.Contains(expected, e.Message);
@@ -78,7 +78,7 @@ public class SafeTensorsTests
     public void Truncating_a_saved_file_is_detected()
     {
         using var dir = new TempDir();
-        string path = dir.File("t.safetensors");
+        string path = dir.Combine("t.safetensors");
         using var x = ones(10);
         SafeTensors.Save(path, [new("x", x)]);
         var bytes = File.ReadAllBytes(path);

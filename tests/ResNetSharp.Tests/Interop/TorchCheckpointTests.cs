@@ -64,7 +64,7 @@ public class TorchCheckpointTests
     public void Reads_a_hand_assembled_torch_save_file()
     {
         using var dir = new TempDir();
-        string path = dir.File("resnet50-0676ba61.pth");
+        string path = dir.Combine("resnet50-0676ba61.pth");
         byte[] floats = [.. new float[] { 0, 1, 2, 3, 4, 5 }.SelectMany(BitConverter.GetBytes)];
         // IEEE binary16 1.0 = 0x3C00, 0.5 = 0x3800, -2 = 0xC000, 65504 = 0x7BFF; bfloat16 1.0 = 0x3F80, -3.5 = 0xC060.
         WriteZip(path, "resnet50-0676ba61/", HandPickle(), floats, [0x00, 0x3C, 0x00, 0x38, 0x00, 0xC0, 0xFF, 0x7B],
@@ -85,7 +85,7 @@ public class TorchCheckpointTests
     public void Reads_what_the_writer_writes()
     {
         using var dir = new TempDir();
-        string path = dir.File("w.pt");
+        string path = dir.Combine("w.pt");
         using var a = randn(3, 4, 5);
         using var h = randn(7).to(ScalarType.Float16);
         using var b = randn(2, 2).to(ScalarType.BFloat16);
@@ -108,7 +108,7 @@ public class TorchCheckpointTests
     public void Long_memo_indices_are_read_as_in_large_state_dicts()
     {
         using var dir = new TempDir();
-        string path = dir.File("memo.pth");
+        string path = dir.Combine("memo.pth");
         // OrderedDict memoised at index 300 (LONG_BINPUT), fetched back (LONG_BINGET) for the _metadata value set via BUILD.
         WriteZip(path, "archive/", [0x80, 0x02, .. Global("collections", "OrderedDict"), 0x72, 44, 1, 0, 0, 0x29, 0x52,
             0x7D, .. Str("_metadata"), 0x6A, 44, 1, 0, 0, 0x29, 0x52, 0x73, 0x62, 0x2E]);
@@ -120,7 +120,7 @@ public class TorchCheckpointTests
     public void Legacy_non_zip_files_are_rejected_with_the_fix()
     {
         using var dir = new TempDir();
-        string path = dir.File("old.pth");
+        string path = dir.Combine("old.pth");
         // Pre-1.6 torch.save output begins with a protocol-2 pickle of the magic number 0x1950a86a20f9469cfc6c.
         File.WriteAllBytes(path, [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]);
         var e = Assert.Throws<ResNetSharpException>(() => TorchCheckpoint.Load(path));
@@ -132,8 +132,8 @@ public class TorchCheckpointTests
     public void A_pickle_calling_os_system_is_rejected_and_nothing_runs()
     {
         using var dir = new TempDir();
-        string marker = dir.File("pwned");
-        string path = dir.File("evil.pth");
+        string marker = dir.Combine("pwned");
+        string path = dir.Combine("evil.pth");
         // cos\nsystem\n (X "touch marker") \x85 R . : pickle's classic "os.system(cmd)" payload.
         WriteZip(path, "archive/", [0x80, 0x02, .. Global("os", "system"), .. Str($"touch {marker}"), 0x85, 0x52, 0x2E]);
         var e = Assert.Throws<ResNetSharpException>(() => TorchCheckpoint.Load(path));
@@ -149,7 +149,7 @@ public class TorchCheckpointTests
     public void Malformed_pickles_give_clear_errors(byte[] pickle, string expected)
     {
         using var dir = new TempDir();
-        string path = dir.File("bad.pth");
+        string path = dir.Combine("bad.pth");
         WriteZip(path, "archive/", pickle);
         Assert.Contains(expected, Assert.Throws<ResNetSharpException>(() => TorchCheckpoint.Load(path)).Message);
     }
@@ -158,7 +158,7 @@ public class TorchCheckpointTests
     public void A_missing_storage_record_is_a_clear_error()
     {
         using var dir = new TempDir();
-        string path = dir.File("short.pth");
+        string path = dir.Combine("short.pth");
         WriteZip(path, "archive/", HandPickle()); // no data/ records
         Assert.Contains("lacks the storage record data/0", Assert.Throws<ResNetSharpException>(() => TorchCheckpoint.Load(path)).Message);
     }

@@ -11,7 +11,7 @@ public class WeightLoadingTests
     public void Half_and_bfloat16_weights_convert_exactly_into_float32_parameters()
     {
         using var dir = new TempDir();
-        string path = dir.File("half.safetensors");
+        string path = dir.Combine("half.safetensors");
         // IEEE binary16: 0x3E00 = 1.5, 0xC000 = -2, 0x3555 = 0.333251953125 (= 1365/4096).
         // bfloat16 (top half of binary32): 0x3F80 = 1, 0xC060 = -3.5, 0x3DCD = 0.10009765625 (= 0x3DCD0000 as float32).
         File.WriteAllBytes(path, SafeTensorsTests.Raw(
@@ -86,8 +86,8 @@ public class WeightLoadingTests
     {
         using var dir = new TempDir();
         using var model = nn.Linear(1, 1);
-        Assert.Contains("not found", Assert.Throws<ResNetSharpException>(() => WeightLoading.LoadFile(model, dir.File("none.pth"))).Message);
-        File.WriteAllText(dir.File("w.bin"), "x");
-        Assert.Contains(".safetensors, .pth or .pt", Assert.Throws<ResNetSharpException>(() => WeightLoading.LoadFile(model, dir.File("w.bin"))).Message);
+        Assert.Contains("not found", Assert.Throws<ResNetSharpException>(() => WeightLoading.LoadFile(model, dir.Combine("none.pth"))).Message);
+        File.WriteAllText(dir.Combine("w.bin"), "x");
+        Assert.Contains(".safetensors, .pth or .pt", Assert.Throws<ResNetSharpException>(() => WeightLoading.LoadFile(model, dir.Combine("w.bin"))).Message);
     }
 }

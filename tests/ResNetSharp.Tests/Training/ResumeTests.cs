@@ -1,6 +1,5 @@
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
-using ResNetSharp.Tests.Interop;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;

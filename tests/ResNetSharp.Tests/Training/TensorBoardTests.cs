@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using ResNetSharp.Tests.Interop;
 using ResNetSharp.Training.TensorBoard;
 
 namespace ResNetSharp.Tests.Training;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
-using ResNetSharp.Tests.Interop;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;
