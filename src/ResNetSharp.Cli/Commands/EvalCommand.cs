@@ -1,12 +1,13 @@
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
+using ResNetSharp.Inference;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet eval --checkpoint FILE --data SPEC [--precision bf16] [--channels-last] [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
+/// <summary><c>resnet eval --checkpoint FILE --data SPEC [--precision bf16] [--channels-last] [--fused] [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -19,9 +20,10 @@ internal static class EvalCommand
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16 (convolutions and linear layers in bf16).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong(Precisions.Names);
         var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.", DefaultValueFactory = _ => true };
+        var fused = new Option<bool>("--fused") { Description = "The inference fast path: batch norm folded into the convolutions, the network one TorchScript function (cuDNN fused conv + add + ReLU on CUDA). Same results within rounding; post-activation models." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
-        var command = new Command("eval", "Evaluate a checkpoint on a dataset's validation split.") { checkpoint, data, download, batch, device, precision, channelsLast, json, outDir };
+        var command = new Command("eval", "Evaluate a checkpoint on a dataset's validation split.") { checkpoint, data, download, batch, device, precision, channelsLast, fused, json, outDir };
         command.SetAction(result =>
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
@@ -33,7 +35,9 @@ internal static class EvalCommand
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);
             bool cl = result.GetValue(channelsLast);
             FastPath.Prepare(model, cl);
-            var r = Evaluator.Run(model, loader, source.Classes, Precisions.Parse(result.GetValue(precision)!), cl);
+            var p = Precisions.Parse(result.GetValue(precision)!);
+            using var fast = result.GetValue(fused) ? new FusedResNet(model, p, cl) : null;
+            var r = fast is null ? Evaluator.Run(model, loader, source.Classes, p, cl) : Evaluator.Run(fast, loader, source.Classes);
             var report = new
             {
                 Checkpoint = result.GetValue(checkpoint), Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5,

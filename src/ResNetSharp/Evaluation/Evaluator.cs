@@ -1,4 +1,5 @@
 using ResNetSharp.Data;
+using ResNetSharp.Inference;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +10,8 @@ namespace ResNetSharp.Evaluation;
 /// Evaluates a classifier on a loader: loss, top-1, top-5 and the confusion matrix are accumulated in device tensors
 /// and read back once at the end. The model is put in eval mode and returned to the mode it was in. With
 /// <see cref="Precision.BF16"/> the forward pass runs under <see cref="Autocast"/>; with channels_last the inputs are
-/// converted to that layout (the model's weights should be too: <see cref="FastPath.Prepare"/>).
+/// converted to that layout (the model's weights should be too: <see cref="FastPath.Prepare"/>). A
+/// <see cref="FusedResNet"/> casts and lays out its inputs itself: pass it with the defaults.
 /// </summary>
 public static class Evaluator
 {
@@ -19,7 +21,7 @@ public static class Evaluator
     {
         int k = classes.Count;
         bool wasTraining = model.training;
-        var device = model.parameters().First().device;
+        var device = model is FusedResNet fused ? fused.Device : model.parameters().First().device;
         using var lossSum = zeros(1, ScalarType.Float64, device);
         using var top5 = zeros(1, ScalarType.Int64, device);
         using var confusion = zeros(k * k, ScalarType.Int64, device);

@@ -25,6 +25,9 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
     /// <summary>Whether the cuDNN fused kernels are used (CUDA), rather than the plain conv + ReLU fallback.</summary>
     public bool UsesCudnnFusion { get; }
 
+    /// <summary>The device of the folded weights (the source model's); inputs must be on it.</summary>
+    public Device Device { get; }
+
     /// <summary>The generated TorchScript source (for inspection).</summary>
     public string Source { get; }
 
@@ -36,8 +39,8 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
     {
         if (model.Config.PreActivation)
             throw new ResNetSharpException("fused inference needs a post-activation ResNet (batch norm after each convolution); run the pre-activation model directly.");
-        var device = model.parameters().First().device;
-        UsesCudnnFusion = device.type == DeviceType.CUDA;
+        Device = model.parameters().First().device;
+        UsesCudnnFusion = Device.type == DeviceType.CUDA;
         var dtype = precision.ComputeType();
         var builder = new ScriptBuilder(this, dtype, channelsLast, model.Config.Residual);
         var children = Children(model);
@@ -46,9 +49,9 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
         long pad = stemChannels == 0 ? 0 : stemChannels - model.Config.InChannels;
         if (pad < 0)
             throw new ResNetSharpException($"the stem can be padded to more input channels than the model's {model.Config.InChannels}, not to {stemChannels}.");
-        builder.Line($"x = x.to(dtype={(int)dtype})");
         if (pad > 0) builder.Line($"x = torch.constant_pad_nd(x, [0, 0, 0, 0, 0, {pad}], 0.0)");   // zero channels after the real ones
-        if (channelsLast) builder.Line("x = x.contiguous(memory_format=2)");
+        // Cast and layout in one copy (none when the input already is in both, as a channels_last batch cast earlier).
+        builder.Line(channelsLast ? $"x = x.to(dtype={(int)dtype}, memory_format=2)" : $"x = x.to(dtype={(int)dtype})");
         builder.Line($"x = {builder.ConvRelu("x", Conv(children["conv1"]), children.GetValueOrDefault("bn1"), pad)}");
         if (children.TryGetValue("maxpool", out var pool) && pool is TorchSharp.Modules.MaxPool2d)
             builder.Line("x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1])");

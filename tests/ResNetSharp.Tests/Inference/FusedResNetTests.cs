@@ -59,6 +59,11 @@ public class FusedResNetTests
         var y = fused.call(x);
         Assert.Equal(ScalarType.Float32, y.dtype);
         Assert.True(MixedPrecisionTests.RelativeError(y, model.call(x)) < 3e-2);
+        // The cast and the layout change are one copy; inputs already channels_last, or already bf16 too, agree exactly.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(fused.Source, "memory_format"));
+        var cl = ChannelsLast.Convert(x);
+        Assert.True(fused.call(cl).allclose(y, rtol: 0, atol: 0));
+        Assert.True(fused.call(cl.to(ScalarType.BFloat16)).allclose(y, rtol: 0, atol: 0));
     }
 
     [Theory]

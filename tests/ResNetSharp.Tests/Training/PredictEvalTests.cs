@@ -1,7 +1,9 @@
+using System.Text.Json;
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
 using ResNetSharp.Runtime;
+using ResNetSharp.Tests.Cli;
 using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -67,15 +69,47 @@ public class PredictEvalTests(TinyRun run)
         Assert.NotEqual(fp32.Loss, bf16.Loss);   // the bf16 path really ran
     }
 
-    /// <summary>The tiny run's best checkpoint evaluated on its 200 validation images.</summary>
-    private EvalResult EvaluateBest(Precision precision, bool channelsLast)
+    [Fact]
+    public void Eval_through_the_fused_fast_path_matches_the_model()
+    {
+        var model = EvaluateBest(Precision.FP32, channelsLast: false);
+        var fused = EvaluateBest(Precision.FP32, channelsLast: false, fused: true);
+        // Folded batch norm in fp32 changes only the rounding: the same predictions, the loss to 1e-4.
+        Assert.Equal(model.Loss, fused.Loss, model.Loss * 1e-4);
+        Assert.Equal(model.Confusion, fused.Confusion);
+        var bf16 = EvaluateBest(Precision.BF16, channelsLast: true, fused: true);
+        Assert.InRange(bf16.Loss, model.Loss * 0.95, model.Loss * 1.05);
+        Assert.InRange(bf16.Top1, model.Top1 - 0.03, model.Top1 + 0.03);
+        Assert.NotEqual(model.Loss, bf16.Loss);
+    }
+
+    [Fact]
+    public void Eval_command_with_fused_gives_the_same_report()
+    {
+        JsonElement Eval(params string[] extra)
+        {
+            var r = CliTests.Run(["eval", "--checkpoint", run.Result.BestCheckpoint, "--device", "cpu", "--json", .. extra]);
+            Assert.True(r.Code == 0, r.Err);
+            return JsonDocument.Parse(r.Out).RootElement.Clone();
+        }
+        var plain = Eval();
+        var fused = Eval("--fused");
+        Assert.Equal(plain.GetProperty("top1").GetDouble(), fused.GetProperty("top1").GetDouble());
+        Assert.Equal(plain.GetProperty("loss").GetDouble(), fused.GetProperty("loss").GetDouble(), 1e-4);
+        Assert.Equal(plain.GetProperty("confusion").ToString(), fused.GetProperty("confusion").ToString());
+    }
+
+    /// <summary>The tiny run's best checkpoint evaluated on its 200 validation images (optionally through <see cref="FusedResNet"/>).</summary>
+    private EvalResult EvaluateBest(Precision precision, bool channelsLast, bool fused = false)
     {
         using var data = TinyData.Open(640, 200);
         var (model, _) = Checkpoint.Load(run.Result.BestCheckpoint);
         using var __ = model;
         if (channelsLast) ChannelsLast.Apply(model);
         using var loader = data.CreateLoader(Split.Val, 64, CPU, 0, Augmentation.None);
-        return Evaluator.Run(model, loader, data.Classes, precision, channelsLast);
+        if (!fused) return Evaluator.Run(model, loader, data.Classes, precision, channelsLast);
+        using var fast = new FusedResNet(model, precision, channelsLast);
+        return Evaluator.Run(fast, loader, data.Classes);
     }
 
     private static void WritePng(Tensor chw, string path)
