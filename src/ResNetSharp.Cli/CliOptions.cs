@@ -12,4 +12,10 @@ internal static class CliOptions
         Description = $"Where to run: {Devices.Forms}. auto picks CUDA when it is available.",
         DefaultValueFactory = _ => "auto",
     };
+
+    /// <summary><c>--fused</c>: evaluate or predict through <c>FusedResNet</c>, the inference fast path.</summary>
+    public static Option<bool> Fused() => new("--fused")
+    {
+        Description = "The inference fast path: batch norm folded into the convolutions, the network one TorchScript function (cuDNN fused conv + add + ReLU on CUDA). Same results within rounding; post-activation models.",
+    };
 }

@@ -20,7 +20,7 @@ internal static class EvalCommand
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16 (convolutions and linear layers in bf16).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong(Precisions.Names);
         var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.", DefaultValueFactory = _ => true };
-        var fused = new Option<bool>("--fused") { Description = "The inference fast path: batch norm folded into the convolutions, the network one TorchScript function (cuDNN fused conv + add + ReLU on CUDA). Same results within rounding; post-activation models." };
+        var fused = CliOptions.Fused();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
         var command = new Command("eval", "Evaluate a checkpoint on a dataset's validation split.") { checkpoint, data, download, batch, device, precision, channelsLast, fused, json, outDir };

@@ -5,7 +5,7 @@ using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE]) IMAGE... [--topk 5] [--json]</c>.</summary>
+/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE]) IMAGE... [--topk 5] [--batch-size 32] [--fused] [--json]</c>.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
@@ -15,23 +15,24 @@ internal static class PredictCommand
         var weights = new Option<string?>("--weights") { Description = "Weights for --model (.safetensors, .pth, .pt)." };
         var labels = new Option<string?>("--labels") { Description = "With --model: class names, one per line in class order (e.g. ImageNet's 1000); default: class indices." };
         var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 32 };
+        var fused = CliOptions.Fused();
         var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "One JSON line per image." };
         var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, device, json, images };
+        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, batch, fused, device, json, images };
         command.SetAction(result =>
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
             using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels)) switch
             {
-                ({ } c, null, null, null) => Predictor.FromCheckpoint(c, dev),
-                (null, { } m, { } w, var l) => Predictor.FromWeights(m, w, dev, l),
+                ({ } c, null, null, null) => Predictor.FromCheckpoint(c, dev, result.GetValue(fused)),
+                (null, { } m, { } w, var l) => Predictor.FromWeights(m, w, dev, l, result.GetValue(fused)),
                 _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE]."),
             };
             var output = result.InvocationConfiguration.Output;
-            foreach (var image in result.GetValue(images)!)
+            foreach (var (image, top) in predictor.Predict(result.GetValue(images)!, result.GetValue(topk), result.GetValue(batch)))
             {
-                var top = predictor.Predict(image, result.GetValue(topk));
                 if (result.GetValue(json))
                 {
                     output.WriteLine(JsonSerializer.Serialize(new { image, top = top.Select(p => new { index = p.Index, label = p.Label, prob = p.Prob, logit = p.Logit }) }));

@@ -14,7 +14,8 @@ public sealed record Prediction(int Index, string Label, double Prob, double Log
 /// Classifies image files with a model and its preprocessing: from a training checkpoint (its classes, normalisation
 /// and input size), or from bare weights with ImageNet's (mean 0.485, 0.456, 0.406; std 0.229, 0.224, 0.225; 224x224;
 /// labels from a labels file, one per line in class order, such as torchvision's or Keras' ImageNet class list, or
-/// else the class indices). An image already at the input size is not resampled.
+/// else the class indices). An image already at the input size is not resampled. Images go through the model in
+/// batches; with <c>fused</c> through the inference fast path (<see cref="FusedResNet"/>, channels_last).
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -22,29 +23,39 @@ public sealed class Predictor : IDisposable
     public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     private readonly ResNet _model;
+    private readonly FusedResNet? _fused;
     private readonly IReadOnlyList<string> _labels;
     private readonly float[] _mean, _std;
     private readonly InputShape _input;
     private readonly Device _device;
 
-    private Predictor(ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device)
+    private Predictor(ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device, bool fused)
     {
         (_model, _labels, _mean, _std, _input, _device) = (model, labels, mean, std, input, device);
         _model.to(device).eval();
+        try
+        {
+            _fused = fused ? new FusedResNet(_model, channelsLast: true) : null;
+        }
+        catch
+        {
+            _model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A predictor for a checkpoint written by training.</summary>
-    public static Predictor FromCheckpoint(string path, Device? device = null)
+    public static Predictor FromCheckpoint(string path, Device? device = null, bool fused = false)
     {
         var (model, info) = Checkpoint.Load(path);
-        return new Predictor(model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU);
+        return new Predictor(model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU, fused);
     }
 
     /// <summary>
     /// A predictor for a named model with bare weights (strictly loaded), using ImageNet preprocessing; labels from
     /// <paramref name="labelsPath"/> (one per line, as many as the model has classes) or the class indices.
     /// </summary>
-    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null)
+    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null, bool fused = false)
     {
         using var weights = WeightLoading.ReadFile(weightsPath);
         int classes = weights.Tensors.TryGetValue("fc.weight", out var fc) ? (int)fc.shape[0] : ModelZoo.Config(modelName).NumClasses;
@@ -60,7 +71,7 @@ public sealed class Predictor : IDisposable
             throw;
         }
         var input = model.Config.Stem == StemKind.Cifar ? InputShape.For(model.Config) : new InputShape(model.Config.InChannels, 224, 224);
-        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU);
+        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU, fused);
     }
 
     /// <summary>The non-empty lines of a labels file, which must be exactly <paramref name="classes"/>.</summary>
@@ -73,21 +84,36 @@ public sealed class Predictor : IDisposable
     }
 
     /// <summary>The <paramref name="k"/> most probable classes of an image file, most probable first.</summary>
-    public IReadOnlyList<Prediction> Predict(string imagePath, int k = 5)
+    public IReadOnlyList<Prediction> Predict(string imagePath, int k = 5) => Predict([imagePath], k).Single().Top;
+
+    /// <summary>
+    /// The <paramref name="k"/> most probable classes of each image file, most probable first, in the files' order;
+    /// <paramref name="batchSize"/> images per forward pass, each batch's results yielded as soon as it is done.
+    /// </summary>
+    public IEnumerable<(string Image, IReadOnlyList<Prediction> Top)> Predict(IEnumerable<string> imagePaths, int k = 5, int batchSize = 32)
     {
         if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var image = ImageFiles.Load(imagePath, _input.Channels);
-        var x = ImageFiles.PreprocessForEval(image, (_input.Channels, _input.Height, _input.Width), _mean, _std);
-        var logits = _model.forward(x.unsqueeze(0).to(_device)).squeeze(0).to(float32).cpu();
-        var probs = logits.softmax(0);
-        var (values, indexes) = probs.topk(Math.Min(k, (int)logits.shape[0]));
-        var p = values.data<float>().ToArray();
-        var idx = indexes.data<long>().ToArray();
-        var l = logits.data<float>().ToArray();
-        return [.. idx.Select((i, j) => new Prediction((int)i, _labels[(int)i], p[j], l[i]))];
+        if (batchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, not {batchSize}.");
+        return imagePaths.Chunk(batchSize).SelectMany(batch => PredictBatch(batch, k));
     }
 
-    public void Dispose() => _model.Dispose();
+    private List<(string Image, IReadOnlyList<Prediction> Top)> PredictBatch(string[] paths, int k)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var shape = (_input.Channels, _input.Height, _input.Width);
+        var x = stack(paths.Select(p => ImageFiles.PreprocessForEval(ImageFiles.Load(p, _input.Channels), shape, _mean, _std)), 0).to(_device);
+        var logits = (_fused is null ? _model.call(x) : _fused.call(x)).to(float32).cpu();
+        var (values, indexes) = logits.softmax(1).topk(Math.Min(k, (int)logits.shape[1]), dim: 1);
+        var (p, idx, l) = (values.data<float>().ToArray(), indexes.data<long>().ToArray(), logits.data<float>().ToArray());
+        int top = (int)values.shape[1], classes = (int)logits.shape[1];
+        return [.. paths.Select((path, row) => (path, (IReadOnlyList<Prediction>)[.. Enumerable.Range(row * top, top).Select(j =>
+            new Prediction((int)idx[j], _labels[(int)idx[j]], p[j], l[row * classes + idx[j]]))]))];
+    }
+
+    public void Dispose()
+    {
+        _fused?.Dispose();
+        _model.Dispose();
+    }
 }

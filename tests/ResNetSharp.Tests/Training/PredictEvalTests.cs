@@ -47,6 +47,32 @@ public class PredictEvalTests(TinyRun run)
     }
 
     [Fact]
+    public void Batched_and_fused_prediction_agree_with_one_image_at_a_time()
+    {
+        using var data = TinyData.Open(640, 200);
+        var val = data.Get(Split.Val);
+        string[] pngs = [.. Enumerable.Range(0, 10).Select(i => Path.Combine(run.Dir.Path, $"batch{i}.png"))];
+        for (int i = 0; i < pngs.Length; i++) WritePng(val.Images[i], pngs[i]);
+        using var predictor = Predictor.FromCheckpoint(run.Result.BestCheckpoint);
+        using var fused = Predictor.FromCheckpoint(run.Result.BestCheckpoint, fused: true);
+        var single = pngs.Select(png => predictor.Predict(png, k: 3)).ToList();
+        foreach (var (p, batchSize) in new[] { (predictor, 4), (fused, 32) })   // batches of 4, 4 and 2; one batch of 10
+        {
+            var batched = p.Predict(pngs, k: 3, batchSize: batchSize).ToList();
+            Assert.Equal(pngs, batched.Select(b => b.Image));
+            for (int i = 0; i < pngs.Length; i++)
+            {
+                Assert.Equal(single[i].Select(t => t.Index), batched[i].Top.Select(t => t.Index));
+                for (int j = 0; j < 3; j++) Assert.Equal(single[i][j].Logit, batched[i].Top[j].Logit, 1e-4);
+            }
+        }
+        var cli = CliTests.Run(["predict", "--checkpoint", run.Result.BestCheckpoint, "--device", "cpu", "--fused", "--json", "--topk", "1", "--batch-size", "3", .. pngs]);
+        Assert.True(cli.Code == 0, cli.Err);
+        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(single.Select(t => t[0].Index), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("top")[0].GetProperty("index").GetInt32()));
+    }
+
+    [Fact]
     public void Eval_reports_consistent_fields()
     {
         var r = EvaluateBest(Precision.FP32, channelsLast: false);
