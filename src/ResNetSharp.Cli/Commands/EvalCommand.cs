@@ -29,7 +29,10 @@ internal static class EvalCommand
             var dev = Devices.Resolve(result.GetValue(device)!);
             var (model, info) = Checkpoint.Load(result.GetValue(checkpoint)!, dev);
             using var _ = model;
-            using var source = DataSpec.Open(result.GetValue(data), result.GetValue(download));
+            // Folder data at the size the model was trained at (a non-square size: small images at their own size, the default).
+            var (_, h, w) = info.InputSize;
+            var spec = result.GetValue(data);
+            using var source = DataSpec.Open(spec, result.GetValue(download), h == w && DataSpec.Resizable(spec) ? h : null);
             if (!source.Classes.SequenceEqual(info.Classes))
                 throw new ResNetSharpException($"the checkpoint was trained on {info.Classes.Count} classes ({string.Join(", ", info.Classes.Take(5))}, ...) but '{source.Name}' has {source.Classes.Count} ({string.Join(", ", source.Classes.Take(5))}, ...): evaluate it on the dataset it was trained on.");
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);

@@ -15,6 +15,7 @@ internal static class TrainCommand
         var model = new Option<string>("--model") { Description = "A named model (see 'resnet models').", DefaultValueFactory = _ => d.Model };
         var data = new Option<string>("--data") { Description = $"Dataset: {DataSpec.Forms}.", DefaultValueFactory = _ => d.Data };
         var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
+        var imageSize = new Option<int?>("--image-size") { Description = "Input side for folder:DIR data (default: small images at their own size, others 224)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => d.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => d.Lr };
@@ -41,14 +42,14 @@ internal static class TrainCommand
         var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
         var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
         {
-            model, data, download, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
+            model, data, download, imageSize, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
             augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, weights, numClasses, freeze,
         };
         command.SetAction(result =>
         {
             var options = new TrainOptions
             {
-                Model = result.GetValue(model)!, Data = result.GetValue(data)!, Download = result.GetValue(download),
+                Model = result.GetValue(model)!, Data = result.GetValue(data)!, Download = result.GetValue(download), ImageSize = result.GetValue(imageSize),
                 Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Lr = result.GetValue(lr),
                 Optimizer = TrainOptions.ParseOptimizer(result.GetValue(optimizer)!), Momentum = result.GetValue(momentum),
                 Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay), LabelSmoothing = result.GetValue(smoothing),

@@ -17,7 +17,8 @@ public static class DataSpec
 
     /// <summary>
     /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
-    /// downloaded into DIR first. <paramref name="imageSize"/> overrides the model input side of folder data.
+    /// downloaded into DIR first. <paramref name="imageSize"/> sets the input side of folder data (default: small images
+    /// at their own size, others at 224); the fixed-size datasets (synthetic, CIFAR: 32x32) accept only their own.
     /// </summary>
     public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null)
     {
@@ -25,6 +26,8 @@ public static class DataSpec
         int colon = spec.IndexOf(':');
         string kind = (colon < 0 ? spec : spec[..colon]).ToLowerInvariant();
         string? dir = colon < 0 ? null : spec[(colon + 1)..];
+        if (imageSize is { } side && FixedSide(kind) is { } own && side != own)
+            throw new ResNetSharpException($"'{spec}' has {own}x{own} images, not {side}x{side}: only folder:DIR data can be resized; leave the image size out.");
         return kind switch
         {
             "synthetic" when dir is null => SyntheticShapes.Open(),
@@ -35,6 +38,17 @@ public static class DataSpec
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }
+
+    /// <summary>Whether the spec names folder data, whose image size can be chosen (<c>imageSize</c> of <see cref="Open"/>).</summary>
+    public static bool Resizable(string? spec) => spec?.Trim().StartsWith("folder:", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The image side of the fixed-size datasets; null for folder data (and unknown kinds).</summary>
+    private static int? FixedSide(string kind) => kind switch
+    {
+        "synthetic" => SyntheticShapes.Size,
+        "cifar10" or "cifar100" or "cifar100-coarse" => Cifar.Size,
+        _ => null,
+    };
 
     private static string Dir(string spec, string? dir) => string.IsNullOrWhiteSpace(dir)
         ? throw new ResNetSharpException($"data spec '{spec}' needs a folder, e.g. '{spec.TrimEnd(':')}:data/cifar'.")

@@ -27,6 +27,9 @@ public sealed record TrainOptions
     /// <summary>Whether missing dataset files may be downloaded.</summary>
     public bool Download { get; init; }
 
+    /// <summary>Input side for folder data (default: small images at their own size, others at 224); <see cref="DataSpec.Open"/>.</summary>
+    public int? ImageSize { get; init; }
+
     public int Epochs { get; init; } = 2;
     public int BatchSize { get; init; } = 64;
 
@@ -104,6 +107,7 @@ public sealed record TrainOptions
         Check(EarlyStopping is null || EarlyStopping >= 1, $"--early-stopping must be at least 1 epoch, not {EarlyStopping}.");
         Check(ClipGrad is null || ClipGrad > 0, $"--clip-grad must be a positive norm, not {ClipGrad}.");
         Check(ProgressEvery >= 1, $"progress interval must be at least 1 step, not {ProgressEvery}.");
+        Check(ImageSize is null || ImageSize >= 8, $"--image-size must be at least 8 pixels, not {ImageSize}.");
         Check(NumClasses is null || NumClasses >= 1, $"--num-classes must be at least 1, not {NumClasses}.");
         Augmentation.Parse(Augment);
         FreezeSpec.Parse(Freeze);

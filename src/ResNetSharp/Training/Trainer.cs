@@ -34,7 +34,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         var (o, resumed) = Prepare(options);
         var device = Devices.Resolve(o.Device);
         torch.manual_seed(o.Seed);
-        using var ownedData = data is null ? DataSpec.Open(o.Data, o.Download) : null;
+        using var ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
         var source = data ?? ownedData!;
         var augment = Augmentation.Parse(o.Augment);
         using var ownedModel = model is null ? ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels) : null;

@@ -97,4 +97,41 @@ public class ImageFolderTests
         Assert.Contains("missing folder", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
         Assert.Contains("unknown data spec", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("mnist:x")).Message);
     }
+
+    [Fact]
+    public void Only_folder_data_takes_an_image_size()
+    {
+        var e = Assert.Throws<ResNetSharpException>(() => DataSpec.Open("cifar10:/nonexistent", imageSize: 64));
+        Assert.Contains("'cifar10:/nonexistent' has 32x32 images, not 64x64: only folder:DIR data can be resized", e.Message);
+        Assert.Contains("has 32x32 images", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("synthetic", imageSize: 224)).Message);
+        using var dir = new TempDir();
+        WriteFolder(dir.Path, 6, 6, perClass: 1);
+        using (var own = DataSpec.Open($"folder:{dir.Path}", imageSize: 6))   // small images at their own size stay in memory
+            Assert.IsType<InMemoryDataSource>(own);
+        Assert.Contains("at least 8 pixels", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}", imageSize: 4)).Message);
+    }
+
+    [Fact]
+    public void Train_at_an_image_size_then_eval_and_predict_at_the_same_size()
+    {
+        using var dir = new TempDir();
+        WriteFolder(dir.Combine("data"), 40, 30, perClass: 4);
+        var run = dir.Combine("run");
+        var train = Cli.CliTests.Run("train", "--data", $"folder:{dir.Combine("data")}", "--image-size", "24", "--model", "small_resnet",
+            "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--out", run);
+        Assert.True(train.Code == 0, train.Err);
+        var (model, info) = ResNetSharp.Training.Checkpoint.Load(Path.Combine(run, "best.safetensors"));
+        model.Dispose();
+        Assert.Equal(new ResNetSharp.Models.InputShape(3, 24, 24), info.InputSize);
+        var eval = Cli.CliTests.Run("eval", "--checkpoint", Path.Combine(run, "best.safetensors"), "--data", $"folder:{dir.Combine("data")}", "--device", "cpu", "--json");
+        Assert.True(eval.Code == 0, eval.Err);
+        var report = System.Text.Json.JsonDocument.Parse(eval.Out).RootElement;
+        Assert.Equal(8, report.GetProperty("count").GetInt32());
+        // The same images at the same size as the run's validation: the same loss (at 224 it would differ).
+        var epoch = System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(run, "metrics.jsonl")).Single()).RootElement;
+        Assert.Equal(epoch.GetProperty("val_loss").GetDouble(), report.GetProperty("loss").GetDouble(), 1e-6);
+        var predict = Cli.CliTests.Run("predict", "--checkpoint", Path.Combine(run, "best.safetensors"), "--device", "cpu", "--json", dir.Combine("data", "val", "a_red", "0.png"));
+        Assert.True(predict.Code == 0, predict.Err);
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(predict.Out).RootElement.GetProperty("top").GetArrayLength());
+    }
 }

@@ -12,7 +12,10 @@ public static class Cifar
         string Name, string Folder, string[] TrainFiles, string TestFile, string LabelNamesFile,
         int LabelBytes, int LabelOffset, string Archive, string ArchiveMd5, float[] Mean, float[] Std);
 
-    private const int PixelBytes = 3 * 32 * 32;
+    /// <summary>The image side of every CIFAR dataset.</summary>
+    public const int Size = 32;
+
+    private const int PixelBytes = 3 * Size * Size;
 
     // Per-channel mean/std of the 50,000 training images in [0,1] units, the values widely quoted for these datasets
     // (the std here is over all pixels; some code copies 0.2023/0.1994/0.2010 for CIFAR-10, a different estimate).
@@ -80,7 +83,7 @@ public static class Cifar
                         $"'{Path.Combine(folder, files[f])}' record {offset / record} has label {labels[n]} but there are {classCount} classes; the file is corrupt, re-extract it.");
                 Buffer.BlockCopy(raw[f], offset + variant.LabelBytes, pixels, (int)(n * PixelBytes), PixelBytes);
             }
-        return new LabelledImages(pixels, labels, 3, 32, 32);
+        return new LabelledImages(pixels, labels, 3, Size, Size);
     }
 
     private static byte[] ReadRecords(string path, int record)

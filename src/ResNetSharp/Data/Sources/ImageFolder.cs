@@ -26,8 +26,6 @@ public static class ImageFolder
     /// <summary>Opens DIR; <paramref name="imageSize"/> forces the input side (and the streaming path for large images).</summary>
     public static DataSource Open(string dir, int? imageSize = null)
     {
-        if (imageSize is < 8)
-            throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
         var (classes, train) = Scan(dir, "train");
         var (valClasses, val) = Scan(dir, "val");
         if (!classes.SequenceEqual(valClasses))
@@ -38,6 +36,8 @@ public static class ImageFolder
         var size = SmallSize(train);
         if (size is { } s && (imageSize is null || imageSize == s.Width && s.Width == s.Height))
             return new InMemoryDataSource("folder", classes, split => LoadAll(splits[split], s.Width, s.Height));
+        if (imageSize is < 8)
+            throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
         return new StreamingDataSource(classes, splits, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd);
     }
 
