@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Interop;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli;
@@ -18,4 +19,11 @@ internal static class CliOptions
     {
         Description = "The inference fast path: batch norm folded into the convolutions, the network one TorchScript function (cuDNN fused conv + add + ReLU on CUDA). Same results within rounding; post-activation models.",
     };
+
+    /// <summary>Help text for the weights of a named model: a file, or torchvision's published weights by tag.</summary>
+    public const string WeightsForms = ".safetensors, .pth or .pt (torchvision's state_dict names), or torchvision's ImageNet weights: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2 (downloaded once into torch.hub's cache)";
+
+    /// <summary>A <c>--weights</c> value as a local file, downloading published weights first (said on stderr).</summary>
+    public static string WeightsFile(ParseResult result, string model, string weights) =>
+        PretrainedWeights.Resolve(model, weights, message => result.InvocationConfiguration.Error.WriteLine(message));
 }

@@ -10,7 +10,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A ResNetSharp checkpoint (.safetensors that names its model)." };
         var model = new Option<string?>("--model") { Description = "Model name (see 'resnet models'), with --weights." };
-        var weights = new Option<string?>("--weights") { Description = "Weights: .safetensors, .pth or .pt (torchvision's state_dict names), with --model." };
+        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
         var format = new Option<string>("--format") { Description = "onnx, safetensors or pth.", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string>("--out") { Description = "The file to write.", Required = true };
         var opset = new Option<int>("--opset") { Description = "ONNX opset (13-21).", DefaultValueFactory = _ => 17 };
@@ -22,10 +22,10 @@ internal static class ExportCommand
             var (file, name) = (result.GetValue(checkpoint), result.GetValue(model));
             if ((file is null) == (name is null) || (name is null) != (result.GetValue(weights) is null))
                 throw new ResNetSharpException("give either --checkpoint FILE or both --model NAME and --weights FILE.");
-            using var net = WeightLoading.LoadModel(name, file ?? result.GetValue(weights)!);
+            using var net = WeightLoading.LoadModel(name, file ?? CliOptions.WeightsFile(result, name!, result.GetValue(weights)!));
             string path = result.GetValue(output)!;
             ModelExport.Export(net, kind, path, new OnnxExportOptions { Opset = result.GetValue(opset), DynamicBatch = result.GetValue(dynamicBatch) });
-            Console.WriteLine($"wrote {path} ({kind}, {new FileInfo(path).Length:N0} bytes)");
+            result.InvocationConfiguration.Output.WriteLine($"wrote {path} ({kind}, {new FileInfo(path).Length:N0} bytes)");
             return 0;
         });
         return command;

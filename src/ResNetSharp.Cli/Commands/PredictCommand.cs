@@ -12,7 +12,7 @@ internal static class PredictCommand
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (uses its classes and preprocessing)." };
         var model = new Option<string?>("--model") { Description = "A named model, with --weights (ImageNet preprocessing)." };
-        var weights = new Option<string?>("--weights") { Description = "Weights for --model (.safetensors, .pth, .pt)." };
+        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
         var labels = new Option<string?>("--labels") { Description = "With --model: class names, one per line in class order (e.g. ImageNet's 1000); default: class indices." };
         var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 32 };
@@ -27,7 +27,7 @@ internal static class PredictCommand
             using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels)) switch
             {
                 ({ } c, null, null, null) => Predictor.FromCheckpoint(c, dev, result.GetValue(fused)),
-                (null, { } m, { } w, var l) => Predictor.FromWeights(m, w, dev, l, result.GetValue(fused)),
+                (null, { } m, { } w, var l) => Predictor.FromWeights(m, CliOptions.WeightsFile(result, m, w), dev, l, result.GetValue(fused)),
                 _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE]."),
             };
             var output = result.InvocationConfiguration.Output;

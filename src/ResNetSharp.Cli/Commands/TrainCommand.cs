@@ -37,7 +37,7 @@ internal static class TrainCommand
         var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validate and save it." };
         var early = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation top-1." };
         var clip = new Option<double?>("--clip-grad") { Description = "Clip the global gradient norm to this value." };
-        var weights = new Option<string?>("--weights") { Description = "Fine-tune from these weights (.safetensors, .pth, .pt); a classifier of another class count is replaced." };
+        var weights = new Option<string?>("--weights") { Description = $"Fine-tune from these weights: {CliOptions.WeightsForms}; a classifier of another class count is replaced." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default and only valid value: the dataset's class count)." };
         var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
         var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
@@ -58,7 +58,7 @@ internal static class TrainCommand
                 Precision = Precisions.Parse(result.GetValue(precision)!), ChannelsLast = result.GetValue(channelsLast), Seed = result.GetValue(seed),
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip),
-                Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
+                Weights = result.GetValue(weights) is { } w ? CliOptions.WeightsFile(result, result.GetValue(model)!, w) : null, NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
             };
             return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output);
         });

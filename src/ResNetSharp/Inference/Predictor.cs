@@ -1,4 +1,5 @@
 using ResNetSharp.Data.Images;
+using ResNetSharp.Data.Transforms;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
@@ -27,11 +28,13 @@ public sealed class Predictor : IDisposable
     private readonly IReadOnlyList<string> _labels;
     private readonly float[] _mean, _std;
     private readonly InputShape _input;
+    private readonly float _cropFraction;
     private readonly Device _device;
 
-    private Predictor(ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device, bool fused)
+    private Predictor(ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device, bool fused,
+        float cropFraction = ImageTransforms.CenterCropFraction)
     {
-        (_model, _labels, _mean, _std, _input, _device) = (model, labels, mean, std, input, device);
+        (_model, _labels, _mean, _std, _input, _device, _cropFraction) = (model, labels, mean, std, input, device, cropFraction);
         _model.to(device).eval();
         try
         {
@@ -54,9 +57,12 @@ public sealed class Predictor : IDisposable
     /// <summary>
     /// A predictor for a named model with bare weights (strictly loaded), using ImageNet preprocessing; labels from
     /// <paramref name="labelsPath"/> (one per line, as many as the model has classes) or the class indices.
+    /// <paramref name="weightsPath"/> may name torchvision's published weights (<see cref="PretrainedWeights"/>), whose
+    /// resize side (256, or 232 for V2) the preprocessing then uses, as torchvision's transforms do.
     /// </summary>
     public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null, bool fused = false)
     {
+        weightsPath = PretrainedWeights.Resolve(modelName, weightsPath);
         using var weights = WeightLoading.ReadFile(weightsPath);
         int classes = weights.Tensors.TryGetValue("fc.weight", out var fc) ? (int)fc.shape[0] : ModelZoo.Config(modelName).NumClasses;
         string[] labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
@@ -71,7 +77,8 @@ public sealed class Predictor : IDisposable
             throw;
         }
         var input = model.Config.Stem == StemKind.Cifar ? InputShape.For(model.Config) : new InputShape(model.Config.InChannels, 224, 224);
-        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU, fused);
+        float fraction = PretrainedWeights.ForFile(weightsPath)?.CropFraction ?? ImageTransforms.CenterCropFraction;
+        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU, fused, fraction);
     }
 
     /// <summary>The non-empty lines of a labels file, which must be exactly <paramref name="classes"/>.</summary>
@@ -102,7 +109,7 @@ public sealed class Predictor : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var shape = (_input.Channels, _input.Height, _input.Width);
-        var x = stack(paths.Select(p => ImageFiles.PreprocessForEval(ImageFiles.Load(p, _input.Channels), shape, _mean, _std)), 0).to(_device);
+        var x = stack(paths.Select(p => ImageFiles.PreprocessForEval(ImageFiles.Load(p, _input.Channels), shape, _mean, _std, _cropFraction)), 0).to(_device);
         var logits = (_fused is null ? _model.call(x) : _fused.call(x)).to(float32).cpu();
         var (values, indexes) = logits.softmax(1).topk(Math.Min(k, (int)logits.shape[1]), dim: 1);
         var (p, idx, l) = (values.data<float>().ToArray(), indexes.data<long>().ToArray(), logits.data<float>().ToArray());

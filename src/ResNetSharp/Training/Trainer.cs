@@ -43,7 +43,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             throw new ResNetSharpException($"--num-classes {n} does not match '{source.Name}', which has {source.Classes.Count} classes: leave --num-classes out or use {source.Classes.Count}.");
         if (net.Config.NumClasses != source.Classes.Count)
             throw new ResNetSharpException($"the model has {net.Config.NumClasses} outputs but '{source.Name}' has {source.Classes.Count} classes: create it with numClasses: {source.Classes.Count}.");
-        if (o.Weights is not null && resumed is null) Transfer.LoadBackboneFile(net, o.Weights);
+        if (o.Weights is not null && resumed is null) Transfer.LoadBackboneFile(net, PretrainedWeights.Resolve(o.Model, o.Weights));
         var freeze = FreezeSpec.Parse(o.Freeze);
         Transfer.Freeze(net, freeze);
         void TrainMode()

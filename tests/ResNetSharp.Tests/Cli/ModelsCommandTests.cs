@@ -15,5 +15,9 @@ public class ModelsCommandTests
         Assert.Equal(ModelZoo.Names, rows.Keys);
         Assert.Equal(11_689_512, rows["resnet18"]);
         Assert.Equal(269_722, rows["resnet20"]);
+        var weights = JsonDocument.Parse(r.Out).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!,
+            e => e.GetProperty("weights").EnumerateArray().Select(w => w.GetString()).ToList());
+        Assert.Equal(["IMAGENET1K_V1 (76.13%)", "IMAGENET1K_V2 (80.86%)"], weights["resnet50"]);
+        Assert.Empty(weights["resnet20"]);
     }
 }

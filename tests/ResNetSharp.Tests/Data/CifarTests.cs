@@ -1,7 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
@@ -93,7 +91,7 @@ public class CifarTests
             TarFile.CreateFromDirectory(dir.Combine("source"), gzip, includeBaseDirectory: false);
         byte[] bytes = archive.ToArray();
         string md5 = Convert.ToHexStringLower(MD5.HashData(bytes));
-        using var server = new LoopbackServer("cifar-10-binary.tar.gz", bytes);
+        using var server = new LoopbackServer(("cifar-10-binary.tar.gz", bytes));
         string target = dir.Combine("data");
 
         var wrong = Cifar.Cifar10 with { ArchiveMd5 = "0123456789abcdef0123456789abcdef" };
@@ -105,48 +103,5 @@ public class CifarTests
         Assert.Equal(10, source.Get(Split.Train).Count);
         Assert.Equal(["cifar-10-batches-bin"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName));
         Assert.Equal(2, server.Requests);
-    }
-
-    /// <summary>Serves one file over HTTP on 127.0.0.1 at a free port; anything else is a 404.</summary>
-    private sealed class LoopbackServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-        private int _requests;
-
-        public LoopbackServer(string name, byte[] content)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/mirror/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try { context = await _listener.GetContextAsync(); }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
-                    Interlocked.Increment(ref _requests);
-                    bool found = context.Request.Url!.AbsolutePath == $"/mirror/{name}";
-                    context.Response.StatusCode = found ? 200 : 404;
-                    if (found) await context.Response.OutputStream.WriteAsync(content);
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string Url { get; }
-        public int Requests => _requests;
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-            _listener.Close();
-        }
     }
 }

@@ -53,15 +53,17 @@ public static class ImageFiles
     /// <summary>
     /// Evaluation preprocessing of one uint8 [C,H,W] image for a model with input <paramref name="size"/>: an image
     /// already at that size is only scaled to [0,1] and normalised (torchvision ToTensor + Normalize, no
-    /// resampling); any other is first resized (shorter side to size/0.875) and centre-cropped. Returns float [C,H,W].
+    /// resampling); any other is first resized (shorter side to size / <paramref name="cropFraction"/>: 224 → 256 by
+    /// default, 232 for torchvision's V2 weights) and centre-cropped. Returns float [C,H,W].
     /// </summary>
-    public static Tensor PreprocessForEval(Tensor image, (int Channels, int Height, int Width) size, float[] mean, float[] std)
+    public static Tensor PreprocessForEval(Tensor image, (int Channels, int Height, int Width) size, float[] mean, float[] std,
+        float cropFraction = ImageTransforms.CenterCropFraction)
     {
         if (image.shape[1] == size.Height && image.shape[2] == size.Width)
             return TensorTransforms.Normalize(image, mean, std);
         using var scope = NewDisposeScope();
         using var bitmap = ImageTransforms.FromChw(image);
-        var rect = ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, size.Height, size.Width);
+        var rect = ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, size.Height, size.Width, cropFraction);
         var pixels = ImageTransforms.Render(bitmap, rect, size.Height, size.Width, flip: false);
         var resized = tensor(pixels, [3, size.Height, size.Width]);
         if (image.shape[0] == 1) resized = resized[..1];

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Data.Sources;
 
@@ -17,13 +18,13 @@ internal static class CifarDownload
     public static void Fetch(Cifar.Variant variant, string dir, string? baseUrl = null)
     {
         baseUrl ??= Environment.GetEnvironmentVariable(BaseUrlVariable) ?? DefaultBaseUrl;
-        var url = new Uri(new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), variant.Archive);
+        var url = HttpDownload.Resolve(baseUrl, variant.Archive);
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, $".{variant.Folder}.{Guid.NewGuid():N}.tmp");
         try
         {
             string archive = temp + ".tar.gz";
-            string md5 = Download(url, archive);
+            string md5 = HttpDownload.ToFile(url, archive, HashAlgorithmName.MD5);
             if (!md5.Equals(variant.ArchiveMd5, StringComparison.OrdinalIgnoreCase))
                 throw new ResNetSharpException(
                     $"downloaded {url} has MD5 {md5}, expected {variant.ArchiveMd5}: the download is corrupt or not the official archive; try again later.");
@@ -45,26 +46,5 @@ internal static class CifarDownload
             File.Delete(temp + ".tar.gz");
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
-    }
-
-    /// <summary>Streams <paramref name="url"/> to <paramref name="path"/> and returns its MD5 (hex).</summary>
-    private static string Download(Uri url, string path)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-        using var response = http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
-        using var body = response.Content.ReadAsStream();
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        using (var file = File.Create(path))
-        {
-            var buffer = new byte[1 << 20];
-            int read;
-            while ((read = body.Read(buffer)) > 0)
-            {
-                md5.AppendData(buffer, 0, read);
-                file.Write(buffer, 0, read);
-            }
-        }
-        return Convert.ToHexStringLower(md5.GetHashAndReset());
     }
 }
