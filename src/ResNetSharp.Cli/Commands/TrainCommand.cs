@@ -58,8 +58,10 @@ internal static class TrainCommand
                 Precision = Precisions.Parse(result.GetValue(precision)!), ChannelsLast = result.GetValue(channelsLast), Seed = result.GetValue(seed),
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip),
-                Weights = result.GetValue(weights) is { } w ? CliOptions.WeightsFile(result, result.GetValue(model)!, w) : null, NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
+                Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
             };
+            options.Validate();   // bad flags fail before any download
+            if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };
             return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output);
         });
         return command;
