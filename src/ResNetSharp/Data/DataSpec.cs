@@ -1,4 +1,5 @@
 using ResNetSharp.Data.Sources;
+using ResNetSharp.Data.Transforms;
 
 namespace ResNetSharp.Data;
 
@@ -19,8 +20,10 @@ public static class DataSpec
     /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
     /// downloaded into DIR first. <paramref name="imageSize"/> sets the input side of folder data (default: small images
     /// at their own size, others at 224); the fixed-size datasets (synthetic, CIFAR: 32x32) accept only their own.
+    /// Large folder images are resized for validation to the input side / <paramref name="cropFraction"/> (224 → 256
+    /// by default; 224/232 for torchvision's V2 weights) before the centre crop.
     /// </summary>
-    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null)
+    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
     {
         spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
         int colon = spec.IndexOf(':');
@@ -34,7 +37,7 @@ public static class DataSpec
             "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
             "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
             "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
-            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize),
+            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }

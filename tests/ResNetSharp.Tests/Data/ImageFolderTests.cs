@@ -134,4 +134,54 @@ public class ImageFolderTests
         Assert.True(predict.Code == 0, predict.Err);
         Assert.Equal(2, System.Text.Json.JsonDocument.Parse(predict.Out).RootElement.GetProperty("top").GetArrayLength());
     }
+
+    [Fact]
+    public void Validation_resize_follows_the_crop_fraction()
+    {
+        // Red = 6x on a 40x40 image. At fraction 0.8 the side 16 is cropped from a resize to 20 (half size), starting
+        // 2 resized = 4 original pixels in: column 0 averages x = 4 and 5, red ≈ 27. At 0.875 (resize to 18.3) it is ≈ 17.
+        using var dir = new TempDir();
+        foreach (var split in new[] { "train", "val" })
+            TestImages.Write(dir.Combine(split, "a", "0.png"), 40, 40, (x, _) => new SKColor((byte)(6 * x), 0, 0));
+        float Column0Red(float fraction)
+        {
+            using var source = DataSpec.Open($"folder:{dir.Path}", imageSize: 16, cropFraction: fraction);
+            using var val = source.CreateLoader(Split.Val, 1, CPU, seed: 0, Augmentation.None);
+            using var batch = val.Epoch(0).Single();
+            return (batch.Images[0, 0, 8, 0].item<float>() * 0.229f + 0.485f) * 255;
+        }
+        Assert.InRange(Column0Red(0.8f), 24, 30);
+        Assert.InRange(Column0Red(0.875f), 14, 20);
+    }
+
+    [Fact]
+    public void Eval_takes_a_named_model_with_weights_on_folder_data()
+    {
+        using var dir = new TempDir();
+        foreach (var split in new[] { "train", "val" })   // PNG: exact colours (JPEG would shift them)
+            for (int i = 0; i < 2; i++)
+            {
+                TestImages.Write(dir.Combine("data", split, "a_red", $"{i}.png"), 40, 30, (_, _) => ClassColors[0]);
+                TestImages.Write(dir.Combine("data", split, "b_blue", $"{i}.png"), 40, 30, (_, _) => ClassColors[1]);
+            }
+        manual_seed(3);
+        using var model = ResNetSharp.Models.ResNet.Create("small_resnet", numClasses: 2);
+        model.eval();
+        string weights = dir.Combine("w.safetensors");
+        using (var state = ResNetSharp.Interop.WeightLoading.StateDict(model)) ResNetSharp.Interop.SafeTensors.Save(weights, state.Tensors);
+        var r = Cli.CliTests.Run("eval", "--model", "small_resnet", "--weights", weights, "--data", $"folder:{dir.Combine("data")}", "--device", "cpu", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        var report = System.Text.Json.JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal(4, report.GetProperty("count").GetInt32());
+        // Independent: solid images stay solid through resize and crop, so each is its ImageNet-normalised colour at 224x224.
+        using var scope = NewDisposeScope();
+        var mean = tensor(new[] { 0.485f, 0.456f, 0.406f }).view(3, 1, 1);
+        var std = tensor(new[] { 0.229f, 0.224f, 0.225f }).view(3, 1, 1);
+        Tensor Solid(SKColor c) => ((tensor(new[] { c.Red / 255f, c.Green / 255f, c.Blue / 255f }).view(3, 1, 1) - mean) / std).expand(3, 224, 224);
+        var logits = model.call(stack([Solid(ClassColors[0]), Solid(ClassColors[1])]));
+        var loss = nn.functional.cross_entropy(logits, tensor(new long[] { 0, 1 })).item<float>();
+        Assert.Equal(loss, report.GetProperty("loss").GetDouble(), 1e-4);
+        var bad = Cli.CliTests.Run("eval", "--model", "small_resnet", "--weights", weights, "--data", "synthetic", "--device", "cpu");
+        Assert.Contains("the weights have 2 classes but 'synthetic' has 10", bad.Err);
+    }
 }

@@ -1,4 +1,5 @@
 using ResNetSharp.Data.Images;
+using ResNetSharp.Data.Transforms;
 
 namespace ResNetSharp.Data.Sources;
 
@@ -23,8 +24,11 @@ public static class ImageFolder
     /// <summary>One split's files and labels.</summary>
     public sealed record Listing(IReadOnlyList<string> Files, IReadOnlyList<int> Labels);
 
-    /// <summary>Opens DIR; <paramref name="imageSize"/> forces the input side (and the streaming path for large images).</summary>
-    public static DataSource Open(string dir, int? imageSize = null)
+    /// <summary>
+    /// Opens DIR; <paramref name="imageSize"/> forces the input side (and the streaming path for large images), whose
+    /// validation images are resized to imageSize / <paramref name="cropFraction"/> before the centre crop.
+    /// </summary>
+    public static DataSource Open(string dir, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
     {
         var (classes, train) = Scan(dir, "train");
         var (valClasses, val) = Scan(dir, "val");
@@ -38,7 +42,7 @@ public static class ImageFolder
             return new InMemoryDataSource("folder", classes, split => LoadAll(splits[split], s.Width, s.Height));
         if (imageSize is < 8)
             throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
-        return new StreamingDataSource(classes, splits, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd);
+        return new StreamingDataSource(classes, splits, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction);
     }
 
     private static (List<string> Classes, Listing Listing) Scan(string dir, string split)

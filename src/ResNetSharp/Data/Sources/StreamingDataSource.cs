@@ -2,9 +2,12 @@ using TorchSharp;
 
 namespace ResNetSharp.Data.Sources;
 
-/// <summary>An ImageFolder dataset too large for memory: images are decoded and cropped per batch by <see cref="StreamingLoader"/>.</summary>
+/// <summary>
+/// An ImageFolder dataset too large for memory: images are decoded and cropped per batch by <see cref="StreamingLoader"/>
+/// (validation: shorter side resized to size / <paramref name="cropFraction"/>, centre crop).
+/// </summary>
 internal sealed class StreamingDataSource(
-    IReadOnlyList<string> classes, IReadOnlyDictionary<Split, ImageFolder.Listing> splits, int size, float[] mean, float[] std) : DataSource
+    IReadOnlyList<string> classes, IReadOnlyDictionary<Split, ImageFolder.Listing> splits, int size, float[] mean, float[] std, float cropFraction) : DataSource
 {
     public override string Name => "folder";
     public override IReadOnlyList<string> Classes => classes;
@@ -14,5 +17,5 @@ internal sealed class StreamingDataSource(
     public override bool AllowFlip => true;
 
     public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment) =>
-        new StreamingLoader(splits[split], split, size, batchSize, device, seed, augment, mean, std);
+        new StreamingLoader(splits[split], split, size, batchSize, device, seed, augment, mean, std, cropFraction);
 }

@@ -20,13 +20,15 @@ internal sealed class StreamingLoader : IDataLoader
     private readonly ImageFolder.Listing _listing;
     private readonly bool _train;
     private readonly int _size, _batchSize, _seed;
+    private readonly float _cropFraction;
     private readonly Device _device;
     private readonly Augmentation _augment;
     private readonly BatchAugmenter _augmenter;
 
     public StreamingLoader(ImageFolder.Listing listing, Split split, int size, int batchSize, Device device, int seed,
-        Augmentation augment, float[] mean, float[] std)
+        Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction)
     {
+        _cropFraction = cropFraction;
         DataSpec.CheckBatchSize(batchSize);
         _listing = listing;
         _train = split == Split.Train;
@@ -97,7 +99,7 @@ internal sealed class StreamingLoader : IDataLoader
         using var bitmap = ImageFiles.Decode(file);
         var rect = _augment.Crop
             ? ImageTransforms.RandomResizedCropRect(bitmap.Width, bitmap.Height, rng)
-            : ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, _size, _size);
+            : ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, _size, _size, _cropFraction);
         return ImageTransforms.Render(bitmap, rect, _size, _size, flip: false);
     }
 
