@@ -93,6 +93,11 @@ public class ImageFolderTests
         Directory.CreateDirectory(dir.Combine("train", "c_green"));
         Assert.Contains("has no images", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
         Directory.Delete(dir.Combine("train", "c_green"));
+        Directory.Delete(dir.Combine("val", "c_green"), recursive: true);
+        Directory.Move(dir.Combine("train"), dir.Combine("train-away"));
+        using (var valOnly = DataSpec.Open($"folder:{dir.Path}", imageSize: 16))   // evaluation needs only val/; training says what is missing
+            Assert.Contains($"missing folder '{dir.Combine("train")}'", Assert.Throws<ResNetSharpException>(() => valOnly.CreateLoader(Split.Train, 1, CPU, 0, Augmentation.None)).Message);
+        Directory.Move(dir.Combine("train-away"), dir.Combine("train"));
         Directory.Delete(dir.Combine("val"), recursive: true);
         Assert.Contains("missing folder", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
         Assert.Contains("unknown data spec", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("mnist:x")).Message);
@@ -158,12 +163,11 @@ public class ImageFolderTests
     public void Eval_takes_a_named_model_with_weights_on_folder_data()
     {
         using var dir = new TempDir();
-        foreach (var split in new[] { "train", "val" })   // PNG: exact colours (JPEG would shift them)
-            for (int i = 0; i < 2; i++)
-            {
-                TestImages.Write(dir.Combine("data", split, "a_red", $"{i}.png"), 40, 30, (_, _) => ClassColors[0]);
-                TestImages.Write(dir.Combine("data", split, "b_blue", $"{i}.png"), 40, 30, (_, _) => ClassColors[1]);
-            }
+        for (int i = 0; i < 2; i++)   // val/ only, as ImageNet's validation set alone; PNG: exact colours (JPEG would shift them)
+        {
+            TestImages.Write(dir.Combine("data", "val", "a_red", $"{i}.png"), 40, 30, (_, _) => ClassColors[0]);
+            TestImages.Write(dir.Combine("data", "val", "b_blue", $"{i}.png"), 40, 30, (_, _) => ClassColors[1]);
+        }
         manual_seed(3);
         using var model = ResNetSharp.Models.ResNet.Create("small_resnet", numClasses: 2);
         model.eval();

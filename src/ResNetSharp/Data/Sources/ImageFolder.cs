@@ -5,7 +5,7 @@ namespace ResNetSharp.Data.Sources;
 
 /// <summary>
 /// The ImageFolder layout: DIR/train/CLASS/*.jpg|png…, DIR/val/CLASS/*; class names are the sorted folder names
-/// (ordinal), the same for both splits. Files with other extensions are ignored, as torchvision does.
+/// (ordinal), the same for both splits. Without train/, only evaluation works (e.g. ImageNet's validation set alone). Files with other extensions are ignored, as torchvision does.
 /// Small images (the first 32 training files all one size of at most 64 px) are decoded once into memory and
 /// augmented like CIFAR; anything else streams from disk at <c>imageSize</c> (default 224) through
 /// <see cref="StreamingLoader"/> with ImageNet normalisation.
@@ -30,19 +30,20 @@ public static class ImageFolder
     /// </summary>
     public static DataSource Open(string dir, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
     {
-        var (classes, train) = Scan(dir, "train");
         var (valClasses, val) = Scan(dir, "val");
+        (List<string> classes, Listing? train) = Directory.Exists(Path.Combine(dir, "train")) ? Scan(dir, "train") : (valClasses, null);
         if (!classes.SequenceEqual(valClasses))
             throw new ResNetSharpException(
                 $"'{dir}': train and val have different classes (only in train: {string.Join(", ", classes.Except(valClasses).DefaultIfEmpty("none"))}; " +
                 $"only in val: {string.Join(", ", valClasses.Except(classes).DefaultIfEmpty("none"))}); give both splits the same class folders.");
-        var splits = new Dictionary<Split, Listing> { [Split.Train] = train, [Split.Val] = val };
-        var size = SmallSize(train);
+        Listing Get(Split split) => (split == Split.Train ? train : val) ?? throw new ResNetSharpException(
+            $"missing folder '{Path.Combine(dir, "train")}': training (and the normalisation of small images) needs train/CLASS/IMAGE files; evaluation of large images needs only val/.");
+        var size = SmallSize(train ?? val);
         if (size is { } s && (imageSize is null || imageSize == s.Width && s.Width == s.Height))
-            return new InMemoryDataSource("folder", classes, split => LoadAll(splits[split], s.Width, s.Height));
+            return new InMemoryDataSource("folder", classes, split => LoadAll(Get(split), s.Width, s.Height));
         if (imageSize is < 8)
             throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
-        return new StreamingDataSource(classes, splits, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction);
+        return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction);
     }
 
     private static (List<string> Classes, Listing Listing) Scan(string dir, string split)
