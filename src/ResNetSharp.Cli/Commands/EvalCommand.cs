@@ -34,9 +34,10 @@ internal static class EvalCommand
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
             var spec = result.GetValue(data);
-            var (net, source) = Open(result, result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), spec, result.GetValue(download));
-            using var _ = net;
-            using var __ = source;
+            var target = Load(result, result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), spec);
+            using var net = target.Model;
+            using var source = DataSpec.Open(spec, result.GetValue(download), target.ImageSize, target.CropFraction);
+            target.CheckClasses(source);
             net.to(dev);
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);
             bool cl = result.GetValue(channelsLast);
@@ -71,48 +72,37 @@ internal static class EvalCommand
         return command;
     }
 
+    /// <summary>What to evaluate: the model, the folder-data size and resize it expects, and its check of the data's classes.</summary>
+    private sealed record Target(ResNet Model, int? ImageSize, float CropFraction, Action<DataSource> CheckClasses);
+
     /// <summary>
-    /// The model and the dataset: a checkpoint's model with folder data at its training size (the data's classes must be
-    /// the checkpoint's), or a named model's weights with folder data at 224 after the weights' torchvision resize.
+    /// A checkpoint's model, with folder data at its training size (a non-square size: small images at their own size,
+    /// the default) and the checkpoint's classes; or a named model's weights, with folder data at 224 after the weights'
+    /// torchvision resize and as many classes as the weights have.
     /// </summary>
-    private static (ResNet Model, DataSource Data) Open(ParseResult result, string? checkpoint, string? name, string? weights, string? spec, bool download)
+    private static Target Load(ParseResult result, string? checkpoint, string? name, string? weights, string? spec)
     {
-        ResNet model;
-        DataSource source;
         switch (checkpoint, name, weights)
         {
             case ({ } file, null, null):
-                CheckpointInfo info;
-                (model, info) = Checkpoint.Load(file);
-                // Folder data at the size the model was trained at (a non-square size: small images at their own size, the default).
+                var (model, info) = Checkpoint.Load(file);
                 var (_, h, w) = info.InputSize;
-                source = Guarded(model, () => DataSpec.Open(spec, download, h == w && DataSpec.Resizable(spec) ? h : null));
-                if (!source.Classes.SequenceEqual(info.Classes))
-                    Fail(model, source, $"the checkpoint was trained on {info.Classes.Count} classes ({string.Join(", ", info.Classes.Take(5))}, ...) but '{source.Name}' has {source.Classes.Count} ({string.Join(", ", source.Classes.Take(5))}, ...): evaluate it on the dataset it was trained on.");
-                return (model, source);
+                return new(model, h == w && DataSpec.Resizable(spec) ? h : null, ImageTransforms.CenterCropFraction, source =>
+                {
+                    if (!source.Classes.SequenceEqual(info.Classes))
+                        throw new ResNetSharpException($"the checkpoint was trained on {info.Classes.Count} classes ({string.Join(", ", info.Classes.Take(5))}, ...) but '{source.Name}' has {source.Classes.Count} ({string.Join(", ", source.Classes.Take(5))}, ...): evaluate it on the dataset it was trained on.");
+                });
             case (null, { } m, { } wt):
                 string path = CliOptions.WeightsFile(result, m, wt);
-                model = WeightLoading.LoadModel(m, path);
+                var net = WeightLoading.LoadModel(m, path);
                 float fraction = PretrainedWeights.ForFile(path)?.CropFraction ?? ImageTransforms.CenterCropFraction;
-                source = Guarded(model, () => DataSpec.Open(spec, download, DataSpec.Resizable(spec) ? PretrainedEntry.CropSize : null, fraction));
-                if (source.Classes.Count != model.Config.NumClasses)
-                    Fail(model, source, $"the weights have {model.Config.NumClasses} classes but '{source.Name}' has {source.Classes.Count}: evaluate them on data with the same classes, in the weights' class order.");
-                return (model, source);
+                return new(net, DataSpec.Resizable(spec) ? PretrainedEntry.CropSize : null, fraction, source =>
+                {
+                    if (source.Classes.Count != net.Config.NumClasses)
+                        throw new ResNetSharpException($"the weights have {net.Config.NumClasses} classes but '{source.Name}' has {source.Classes.Count}: evaluate them on data with the same classes, in the weights' class order.");
+                });
             default:
                 throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE.");
         }
-    }
-
-    private static DataSource Guarded(ResNet model, Func<DataSource> open)
-    {
-        try { return open(); }
-        catch { model.Dispose(); throw; }
-    }
-
-    private static void Fail(ResNet model, DataSource source, string message)
-    {
-        model.Dispose();
-        source.Dispose();
-        throw new ResNetSharpException(message);
     }
 }
