@@ -135,6 +135,9 @@ public class ImageFolderTests
         // The same images at the same size as the run's validation: the same loss (at 224 it would differ).
         var epoch = System.Text.Json.JsonDocument.Parse(File.ReadLines(Path.Combine(run, "metrics.jsonl")).Single()).RootElement;
         Assert.Equal(epoch.GetProperty("val_loss").GetDouble(), report.GetProperty("loss").GetDouble(), 1e-6);
+        TestImages.Write(dir.Combine("other", "val", "c_green", "0.png"), 40, 30, (_, _) => SKColors.Green);
+        var other = Cli.CliTests.Run("eval", "--checkpoint", Path.Combine(run, "best.safetensors"), "--data", $"folder:{dir.Combine("other")}", "--device", "cpu");
+        Assert.Contains("the checkpoint was trained on 2 classes (a_red, b_blue, ...) but 'folder' has 1 (c_green, ...)", other.Err);
         var predict = Cli.CliTests.Run("predict", "--checkpoint", Path.Combine(run, "best.safetensors"), "--device", "cpu", "--json", dir.Combine("data", "val", "a_red", "0.png"));
         Assert.True(predict.Code == 0, predict.Err);
         Assert.Equal(2, System.Text.Json.JsonDocument.Parse(predict.Out).RootElement.GetProperty("top").GetArrayLength());
