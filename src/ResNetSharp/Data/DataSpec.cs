@@ -25,10 +25,7 @@ public static class DataSpec
     /// </summary>
     public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
     {
-        spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
-        int colon = spec.IndexOf(':');
-        string kind = (colon < 0 ? spec : spec[..colon]).ToLowerInvariant();
-        string? dir = colon < 0 ? null : spec[(colon + 1)..];
+        (spec, string kind, string? dir) = Parse(spec);
         if (imageSize is { } side && FixedSide(kind) is { } own && side != own)
             throw new ResNetSharpException($"'{spec}' has {own}x{own} images, not {side}x{side}: only folder:DIR data can be resized; leave the image size out.");
         return kind switch
@@ -43,7 +40,15 @@ public static class DataSpec
     }
 
     /// <summary>Whether the spec names folder data, whose image size can be chosen (<c>imageSize</c> of <see cref="Open"/>).</summary>
-    public static bool Resizable(string? spec) => spec?.Trim().StartsWith("folder:", StringComparison.OrdinalIgnoreCase) == true;
+    public static bool Resizable(string? spec) => Parse(spec).Kind == "folder";
+
+    /// <summary>The trimmed spec (the default when empty), its lower-case kind and its folder after the colon, if any.</summary>
+    private static (string Spec, string Kind, string? Dir) Parse(string? spec)
+    {
+        spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
+        int colon = spec.IndexOf(':');
+        return (spec, (colon < 0 ? spec : spec[..colon]).ToLowerInvariant(), colon < 0 ? null : spec[(colon + 1)..]);
+    }
 
     /// <summary>The image side of the fixed-size datasets; null for folder data (and unknown kinds).</summary>
     private static int? FixedSide(string kind) => kind switch

@@ -55,8 +55,7 @@ public sealed record DegradationOptions
     {
         if (Depths.Count == 0) throw new ResNetSharpException("no depths given: pass e.g. --depths 20,56.");
         foreach (var d in Depths) ModelZoo.Cifar(d);
-        if (SyntheticImageSize is not (32 or 16 or 8))
-            throw new ResNetSharpException($"the synthetic image size must be 32, 16 or 8, not {SyntheticImageSize}.");
+        SyntheticShapes.CheckSize(SyntheticImageSize);
         if (SubsamplesSyntheticData && !Data.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase))
             throw new ResNetSharpException($"--quick subsamples the synthetic data only; drop --quick to train on '{Data}'.");
         ToTrainOptions("check").Validate();
@@ -93,7 +92,9 @@ public static class Degradation
     {
         options.Validate();
         var outDir = ExperimentFiles.EnsureDirectory(options.OutDir);
-        using var data = options.SubsamplesSyntheticData ? Synthetic(options) : DataSpec.Open(options.Data);
+        using var data = options.SubsamplesSyntheticData
+            ? SyntheticShapes.Open(options.SyntheticTrainCount ?? SyntheticShapes.TrainCount, options.SyntheticValCount ?? SyntheticShapes.ValCount, size: options.SyntheticImageSize)
+            : DataSpec.Open(options.Data);
         var runs = new List<DegradationRun>();
         foreach (var depth in options.Depths)
             foreach (var residual in new[] { false, true })
@@ -110,19 +111,4 @@ public static class Degradation
             }
         return new DegradationResult(options, data.Name, runs);
     }
-
-    /// <summary>The synthetic data with the options' image counts, averaged down to the options' image size.</summary>
-    private static InMemoryDataSource Synthetic(DegradationOptions o) => new("synthetic", SyntheticShapes.Classes, split =>
-    {
-        int count = split == Split.Train ? o.SyntheticTrainCount ?? SyntheticShapes.TrainCount : o.SyntheticValCount ?? SyntheticShapes.ValCount;
-        var full = SyntheticShapes.Generate(count, seed: 0, split);
-        int factor = SyntheticShapes.Size / o.SyntheticImageSize;
-        if (factor == 1) return full;
-        using (full)
-        using (var scope = torch.NewDisposeScope())
-        {
-            var small = torch.nn.functional.avg_pool2d(full.Images.to(torch.float32), factor).round().to(torch.uint8);
-            return new LabelledImages(small.MoveToOuterDisposeScope(), full.Labels.clone().MoveToOuterDisposeScope());
-        }
-    });
 }

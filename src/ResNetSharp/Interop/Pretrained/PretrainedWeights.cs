@@ -38,9 +38,11 @@ public static class PretrainedWeights
     ];
 
     /// <summary>Whether <paramref name="weights"/> names published weights (DEFAULT, imagenet, IMAGENET1K_Vn) rather than a file.</summary>
-    public static bool IsTag(string weights) =>
-        weights.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase) || weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase)
-        || weights.StartsWith("IMAGENET1K_", StringComparison.OrdinalIgnoreCase);
+    public static bool IsTag(string weights) => IsNewest(weights) || weights.StartsWith("IMAGENET1K_", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>DEFAULT (torchvision's spelling) or imagenet (Keras'): the newest weights of a model.</summary>
+    private static bool IsNewest(string tag) =>
+        tag.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase) || tag.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The entry for <paramref name="model"/> and <paramref name="tag"/> (DEFAULT / imagenet: the newest).</summary>
     public static PretrainedEntry Find(string model, string tag = "DEFAULT")
@@ -48,8 +50,7 @@ public static class PretrainedWeights
         var entries = All.Where(e => e.Model == model).ToList();
         if (entries.Count == 0)
             throw new ResNetSharpException($"torchvision publishes no ImageNet weights for '{model}'; models with weights: {string.Join(", ", All.Select(e => e.Model).Distinct())}.");
-        bool newest = tag.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase) || tag.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
-        return newest ? entries[^1] : entries.FirstOrDefault(e => e.Tag.Equals(tag, StringComparison.OrdinalIgnoreCase))
+        return IsNewest(tag) ? entries[^1] : entries.FirstOrDefault(e => e.Tag.Equals(tag, StringComparison.OrdinalIgnoreCase))
             ?? throw new ResNetSharpException($"'{model}' has no weights '{tag}'; it has {string.Join(", ", entries.Select(e => e.Tag))} (DEFAULT = {entries[^1].Tag}).");
     }
 
