@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
 using ResNetSharp.Runtime;
 
@@ -23,15 +24,18 @@ internal static class PredictCommand
         var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, batch, fused, device, json, images };
         command.SetAction(result =>
         {
+            var (c, m, w, l) = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels));
+            bool fromCheckpoint = c is not null && m is null && w is null && l is null;
+            if (!fromCheckpoint && (c is not null || m is null || w is null))
+                throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE].");
+            if (!fromCheckpoint) w = CliOptions.WeightsFile(result, m!, w!);
+            var files = result.GetValue(images)!;
+            Array.ForEach(files, ImageFiles.CheckExists);   // before the model loads
             var dev = Devices.Resolve(result.GetValue(device)!);
-            using var predictor = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels)) switch
-            {
-                ({ } c, null, null, null) => Predictor.FromCheckpoint(c, dev, result.GetValue(fused)),
-                (null, { } m, { } w, var l) => Predictor.FromWeights(m, CliOptions.WeightsFile(result, m, w), dev, l, result.GetValue(fused)),
-                _ => throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE]."),
-            };
+            using var predictor = fromCheckpoint ? Predictor.FromCheckpoint(c!, dev, result.GetValue(fused))
+                : Predictor.FromWeights(m!, w!, dev, l, result.GetValue(fused));
             var output = result.InvocationConfiguration.Output;
-            foreach (var (image, top) in predictor.Predict(result.GetValue(images)!, result.GetValue(topk), result.GetValue(batch)))
+            foreach (var (image, top) in predictor.Predict(files, result.GetValue(topk), result.GetValue(batch)))
             {
                 if (result.GetValue(json))
                 {

@@ -26,7 +26,7 @@ internal static class TrainCommand
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1).", DefaultValueFactory = _ => d.LabelSmoothing };
         var schedule = new Option<string>("--schedule") { Description = "step, multistep, cosine or onecycle (per-step).", DefaultValueFactory = _ => "onecycle" };
         var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warmup epochs (onecycle: the rising phase; default 30%).", DefaultValueFactory = _ => d.WarmupEpochs };
-        var augment = new Option<string>("--augment") { Description = "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE].", DefaultValueFactory = _ => d.Augment };
+        var augment = new Option<string>("--augment") { Description = "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE], mixup[=ALPHA] (0.2), cutmix[=ALPHA] (1.0).", DefaultValueFactory = _ => d.Augment };
         var device = CliOptions.Device();
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16 mixed precision (fp32 weights and optimizer state, bf16 convolutions).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong(Precisions.Names);

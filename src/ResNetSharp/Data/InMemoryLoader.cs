@@ -50,8 +50,7 @@ internal sealed class InMemoryLoader : IDataLoader
         using var scope = NewDisposeScope();
         long start = (long)index * _batchSize, end = Math.Min(start + _batchSize, Count);
         var idx = order.narrow(0, start, end - start).to(_device);
-        var images = _augmenter.Apply(_images.index_select(0, idx), _train ? generator : null);
-        return new Batch(images, _labels.index_select(0, idx));
+        return _augmenter.Apply(_images.index_select(0, idx), _labels.index_select(0, idx), _train ? generator : null);
     }
 
     public void Dispose()

@@ -123,7 +123,7 @@ public static class GradientFlow
         for (int epoch = 0; step.Step < options.Steps; epoch++)
             foreach (var batch in loader.Epoch(epoch))
                 using (batch)
-                    if (step.Step < options.Steps) step.Run(batch.Images, batch.Labels);
+                    if (step.Step < options.Steps) step.Run(batch);
     }
 
     /// <summary>The first validation batch of <paramref name="data"/>, unaugmented.</summary>

@@ -1,3 +1,4 @@
+using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Interop;
@@ -108,14 +109,35 @@ public sealed class Predictor : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var shape = (_input.Channels, _input.Height, _input.Width);
-        var x = stack(paths.Select(p => ImageFiles.PreprocessForEval(ImageFiles.Load(p, _input.Channels), shape, _mean, _std, _cropFraction)), 0).to(_device);
+        var x = Preprocess(paths).to(_device);
         var logits = (_fused is null ? _model.call(x) : _fused.call(x)).to(float32).cpu();
         var (values, indexes) = logits.softmax(1).topk(Math.Min(k, (int)logits.shape[1]), dim: 1);
         var (p, idx, l) = (values.data<float>().ToArray(), indexes.data<long>().ToArray(), logits.data<float>().ToArray());
         int top = (int)values.shape[1], classes = (int)logits.shape[1];
         return [.. paths.Select((path, row) => (path, (IReadOnlyList<Prediction>)[.. Enumerable.Range(row * top, top).Select(j =>
             new Prediction((int)idx[j], _labels[(int)idx[j]], p[j], l[row * classes + idx[j]]))]))];
+    }
+
+    /// <summary>The images decoded and preprocessed on all cores, stacked into one float [B,C,H,W] batch.</summary>
+    private Tensor Preprocess(string[] paths)
+    {
+        var shape = (_input.Channels, _input.Height, _input.Width);
+        var images = new Tensor[paths.Length];
+        try
+        {
+            // Worker threads have no dispose scope: each image is detached there and disposed here.
+            Workers.For(paths.Length, i =>
+            {
+                using var scope = NewDisposeScope();
+                images[i] = ImageFiles.PreprocessForEval(ImageFiles.Load(paths[i], _input.Channels), shape, _mean, _std, _cropFraction)
+                    .DetachFromDisposeScope();
+            });
+            return stack(images, 0);
+        }
+        finally
+        {
+            foreach (var image in images) image?.Dispose();
+        }
     }
 
     public void Dispose()

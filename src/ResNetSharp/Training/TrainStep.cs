@@ -6,8 +6,8 @@ namespace ResNetSharp.Training;
 
 /// <summary>
 /// One optimisation step, reusable outside the <see cref="Trainer"/> (benchmarks): set the scheduled learning rate,
-/// forward (through the optional <see cref="InputTransform"/>), cross-entropy loss with optional label smoothing,
-/// backward, optional global gradient-norm clipping, optimizer step, and device-side metric accumulation. Nothing in
+/// forward (through the optional <see cref="InputTransform"/>), cross-entropy loss with optional label smoothing
+/// (for a mixed batch, the two labels' losses weighed by their shares), backward, optional global gradient-norm clipping, optimizer step, and device-side metric accumulation. Nothing in
 /// a step reads a value back to the host, so a GPU is never stalled; every temporary is freed by a dispose scope.
 /// </summary>
 public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, LrSchedule? schedule = null,
@@ -30,8 +30,16 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
     /// <summary>Loss and accuracy of the steps since the last <see cref="RunningMetrics.Restore"/>.</summary>
     public RunningMetrics Metrics { get; } = new(model.parameters().First().device);
 
-    /// <summary>Trains on one batch. The model must be in training mode.</summary>
-    public void Run(Tensor images, Tensor labels)
+    /// <summary>Trains on one loader batch, mixed (mixup, CutMix) or not. The model must be in training mode.</summary>
+    public void Run(Data.Batch batch) => Run(batch.Images, batch.Labels, batch.MixedLabels, batch.MixWeight);
+
+    /// <summary>
+    /// Trains on one batch. With <paramref name="mixedLabels"/>, each image is a mix holding <paramref name="mixWeight"/>
+    /// of <paramref name="labels"/>' image and the rest of <paramref name="mixedLabels"/>': the loss is the weighted sum of
+    /// the two cross-entropies (the soft-target loss timm's Mixup gives), and accuracy counts the larger share's label.
+    /// The model must be in training mode.
+    /// </summary>
+    public void Run(Tensor images, Tensor labels, Tensor? mixedLabels = null, double mixWeight = 1)
     {
         using var scope = NewDisposeScope();
         if (schedule is not null) ParameterGroups.SetLearningRate(optimizer, schedule.At(Step));
@@ -41,13 +49,17 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
         Tensor Forward()
         {
             logits = model.forward(input);
-            return nn.functional.cross_entropy(logits.to(ScalarType.Float32), labels, label_smoothing: labelSmoothing);
+            var fp32 = logits.to(ScalarType.Float32);
+            var loss = nn.functional.cross_entropy(fp32, labels, label_smoothing: labelSmoothing);
+            if (mixedLabels is null) return loss;
+            var mixedLoss = nn.functional.cross_entropy(fp32, mixedLabels, label_smoothing: labelSmoothing);
+            return loss.mul(mixWeight).add(mixedLoss.mul(1 - mixWeight));
         }
         var loss = ForwardWrapper?.Invoke(Forward) ?? Forward();
         loss.backward();
         if (clipGradNorm is { } maxNorm) ClipGradNorm(maxNorm);
         optimizer.step();
-        Metrics.Add(loss, logits, labels);
+        Metrics.Add(loss, logits, mixedLabels is not null && mixWeight < 0.5 ? mixedLabels : labels);
         Step++;
     }
 

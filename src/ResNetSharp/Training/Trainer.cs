@@ -111,7 +111,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
                 using (batch)
                 {
                     if (index++ < skip) continue;
-                    step.Run(batch.Images, batch.Labels);
+                    step.Run(batch);
                     ema?.Update();
                     images += batch.Size;
                 }

@@ -32,6 +32,7 @@ public class CliTests
     [InlineData("unknown schedule 'linear'", "train", "--schedule", "linear")]
     [InlineData("checkpoint not found", "eval", "--checkpoint", "/nonexistent/best.safetensors")]
     [InlineData("give either --checkpoint FILE", "predict", "x.png")]
+    [InlineData("image file 'missing.png' does not exist", "predict", "--checkpoint", "/nonexistent/best.safetensors", "missing.png")]
     [InlineData("torchvision publishes no ImageNet weights for 'resnet20'", "train", "--weights", "DEFAULT")]
     [InlineData("'resnet18' has no weights 'IMAGENET1K_V2'; it has IMAGENET1K_V1", "predict", "--model", "resnet18", "--weights", "IMAGENET1K_V2", "x.png")]
     [InlineData("'resnet34' has no weights 'IMAGENET1K_V3'", "export", "--model", "resnet34", "--weights", "IMAGENET1K_V3", "--format", "onnx", "--out", "x.onnx")]

@@ -70,13 +70,15 @@ public class TensorTransformsTests
         using var scope = NewDisposeScope();
         var images = randint(0, 256, [8, 3, 8, 8], generator: new Generator(1)).to(ScalarType.Byte);
         var augmenter = new BatchAugmenter(Augmentation.Parse("crop=2,flip,cutout=4"), allowFlip: true, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
-        var a = augmenter.Apply(images, new Generator(3));
-        var b = augmenter.Apply(images, new Generator(3));
-        var c = augmenter.Apply(images, new Generator(4));
-        Assert.True(a.equal(b).all().item<bool>());
-        Assert.False(a.equal(c).all().item<bool>());
-        var plain = augmenter.Apply(images, null);
-        Assert.Equal(Values(TensorTransforms.Normalize(images, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f])), Values(plain));
+        var labels = arange(8);
+        using var a = augmenter.Apply(images, labels, new Generator(3));
+        using var b = augmenter.Apply(images, labels, new Generator(3));
+        using var c = augmenter.Apply(images, labels, new Generator(4));
+        Assert.True(a.Images.equal(b.Images).all().item<bool>());
+        Assert.False(c.Images.equal(a.Images).all().item<bool>());
+        using var plain = augmenter.Apply(images, labels, null);
+        Assert.Equal(Values(TensorTransforms.Normalize(images, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f])), Values(plain.Images));
+        Assert.Null(plain.MixedLabels);
     }
 
     [Theory]
@@ -86,6 +88,9 @@ public class TensorTransformsTests
     [InlineData("crop, flip, cutout", "crop,flip,cutout")]
     [InlineData("standard,cutout=8", "crop,flip,cutout=8")]
     [InlineData("crop=2", "crop=2")]
+    [InlineData("standard,mixup,cutmix", "crop,flip,mixup=0.2,cutmix=1")]
+    [InlineData("mixup=0.4", "mixup=0.4")]
+    [InlineData("flip,cutmix=0.5", "flip,cutmix=0.5")]
     public void Augmentation_parses_and_prints(string text, string canonical)
     {
         Assert.Equal(canonical, Augmentation.Parse(text).ToString());
@@ -96,6 +101,10 @@ public class TensorTransformsTests
     [InlineData("rotate")]
     [InlineData("crop=-1")]
     [InlineData("flip=3")]
+    [InlineData("crop=1.5")]
+    [InlineData("mixup=0")]
+    [InlineData("mixup=-0.2")]
+    [InlineData("cutmix=x")]
     public void Augmentation_rejects_unknown_parts_with_a_clear_error(string text) =>
         Assert.Contains("unknown augmentation", Assert.Throws<ResNetSharpException>(() => Augmentation.Parse(text)).Message);
 }

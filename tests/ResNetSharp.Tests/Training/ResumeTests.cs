@@ -6,9 +6,9 @@ namespace ResNetSharp.Tests.Training;
 
 public class ResumeTests
 {
-    private static TrainOptions Options(string dir, string optimizer, double? ema) => new()
+    private static TrainOptions Options(string dir, string optimizer, double? ema, string augment) => new()
     {
-        Model = "small_resnet", Epochs = 3, BatchSize = 32, Lr = 0.05, Device = "cpu", Seed = 3, OutDir = dir,
+        Model = "small_resnet", Epochs = 3, BatchSize = 32, Lr = 0.05, Device = "cpu", Seed = 3, OutDir = dir, Augment = augment,
         Optimizer = TrainOptions.ParseOptimizer(optimizer), Ema = ema, ClipGrad = 5, ProgressEvery = 1,
         Schedule = ScheduleKind.Cosine, WarmupEpochs = 1,
     };
@@ -35,18 +35,19 @@ public class ResumeTests
     }
 
     [Theory]
-    [InlineData("sgd", null)]
-    [InlineData("adamw", null)]
-    [InlineData("sgd", 0.9)]
-    [InlineData("adamw", 0.9)]
-    public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema)
+    [InlineData("sgd", null, "flip")]
+    [InlineData("adamw", null, "flip")]
+    [InlineData("sgd", 0.9, "flip")]
+    [InlineData("adamw", 0.9, "flip")]
+    [InlineData("sgd", null, "crop,flip,mixup,cutmix")]
+    public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema, string augment)
     {
         using var straightDir = new TempDir();
         using var resumedDir = new TempDir();
-        var straight = Train(Options(straightDir.Path, optimizer, ema));
+        var straight = Train(Options(straightDir.Path, optimizer, ema, augment));
 
         // Stop in the middle of epoch 2 (after its 2nd of 4 steps), as Ctrl-C would, then resume from the directory.
-        var stopped = Train(Options(resumedDir.Path, optimizer, ema), (trainer, cancel) =>
+        var stopped = Train(Options(resumedDir.Path, optimizer, ema, augment), (trainer, cancel) =>
             trainer.Progress += p => { if (p.Epoch == 2 && p.Step == 2) cancel.Cancel(); });
         Assert.True(stopped.Interrupted);
         Assert.Single(stopped.History);

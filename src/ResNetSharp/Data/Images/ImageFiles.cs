@@ -24,11 +24,17 @@ public static class ImageFiles
     /// <summary>Decodes a file to an RGBA bitmap; a missing, corrupt or unsupported file is a clear error naming it.</summary>
     public static SKBitmap Decode(string path)
     {
-        if (!File.Exists(path))
-            throw new ResNetSharpException($"image file '{path}' does not exist; check the path.");
+        CheckExists(path);
         using var codec = SKCodec.Create(path) ?? throw Unreadable(path);
         var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul);
         return SKBitmap.Decode(codec, info) ?? throw Unreadable(path);
+    }
+
+    /// <summary>Fails with a clear error naming <paramref name="path"/> when no such file exists.</summary>
+    public static void CheckExists(string path)
+    {
+        if (!File.Exists(path))
+            throw new ResNetSharpException($"image file '{path}' does not exist; check the path.");
     }
 
     /// <summary>Width and height from the file header, without decoding the pixels.</summary>

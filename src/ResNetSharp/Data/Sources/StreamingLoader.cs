@@ -107,7 +107,7 @@ internal sealed class StreamingLoader : IDataLoader
     {
         using var scope = NewDisposeScope();
         var images = tensor(pixels, [labels.Length, 3, _size, _size]).to(_device);
-        return new Batch(_augmenter.Apply(images, _train ? generator : null), tensor(labels).to(_device));
+        return _augmenter.Apply(images, tensor(labels).to(_device), _train ? generator : null);
     }
 
     public void Dispose() { }

@@ -68,4 +68,28 @@ public static class TensorTransforms
         var inside = (ys >= cy - half) & (ys < cy + half) & (xs >= cx - half) & (xs < cx + half);   // [B,H,W]
         return images.masked_fill(inside.unsqueeze(1), 0).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Mixup in timm's batch mode: <paramref name="weight"/>·x + (1 − <paramref name="weight"/>)·x', where x' is the batch
+    /// in reverse order (sample b is mixed with sample B−1−b). Float images.
+    /// </summary>
+    public static Tensor Mixup(Tensor images, double weight)
+    {
+        using var scope = NewDisposeScope();
+        return images.mul(weight).add_(images.flip(0).mul(1 - weight)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// CutMix in timm's batch mode: rows [top, bottom) × columns [left, right) of each image are replaced by those of the
+    /// batch in reverse order (sample B−1−b).
+    /// </summary>
+    public static Tensor CutMix(Tensor images, (int Top, int Left, int Bottom, int Right) box)
+    {
+        using var scope = NewDisposeScope();
+        var mixed = images.clone();
+        var rows = TensorIndex.Slice(box.Top, box.Bottom);
+        var cols = TensorIndex.Slice(box.Left, box.Right);
+        mixed[TensorIndex.Ellipsis, rows, cols] = images.flip(0)[TensorIndex.Ellipsis, rows, cols];
+        return mixed.MoveToOuterDisposeScope();
+    }
 }
