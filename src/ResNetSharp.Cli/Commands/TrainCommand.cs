@@ -37,13 +37,14 @@ internal static class TrainCommand
         var ema = new Option<double?>("--ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.999); validate and save it." };
         var early = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation top-1." };
         var clip = new Option<double?>("--clip-grad") { Description = "Clip the global gradient norm to this value." };
+        var dropPath = new Option<double?>("--drop-path") { Description = "Stochastic depth: drop the last block's residual branch with this probability in training (e.g. 0.1), earlier blocks less (timm's drop_path_rate)." };
         var weights = new Option<string?>("--weights") { Description = $"Fine-tune from these weights: {CliOptions.WeightsForms}; a classifier of another class count is replaced." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default and only valid value: the dataset's class count)." };
         var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
         var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
         {
             model, data, download, imageSize, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
-            augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, weights, numClasses, freeze,
+            augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, dropPath, weights, numClasses, freeze,
         };
         command.SetAction(result =>
         {
@@ -57,7 +58,7 @@ internal static class TrainCommand
                 Augment = result.GetValue(augment)!, Device = result.GetValue(device)!,
                 Precision = Precisions.Parse(result.GetValue(precision)!), ChannelsLast = result.GetValue(channelsLast), Seed = result.GetValue(seed),
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
-                EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip),
+                EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip), DropPath = result.GetValue(dropPath),
                 Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
             };
             options.Validate();   // bad flags fail before any download

@@ -17,8 +17,26 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor>? bn1, relu, maxpool, final_bn, avgpool, global_pool, fc;
     private readonly List<Module<Tensor, Tensor>> _stages = [];
 
-    /// <summary>The configuration the network was built from.</summary>
-    public ResNetConfig Config { get; }
+    /// <summary>The configuration the network was built from (with the current <see cref="DropPathRate"/>).</summary>
+    public ResNetConfig Config { get; private set; }
+
+    /// <summary>
+    /// Stochastic depth: the last block's drop probability in training, the others' rising linearly from 0 at the
+    /// first block (timm's rule, <c>rate · i / (blocks − 1)</c>); settable, e.g. to fine-tune with it.
+    /// </summary>
+    public double DropPathRate
+    {
+        get => Config.DropPathRate;
+        set
+        {
+            var config = Config with { DropPathRate = value };
+            config.Validate();
+            Config = config;
+            var blocks = _stages.SelectMany(s => s.children()).OfType<IResidualBlock>().ToList();
+            for (int i = 0; i < blocks.Count; i++)
+                blocks[i].DropPathRate = blocks.Count == 1 ? value : value * i / (blocks.Count - 1);
+        }
+    }
 
     /// <summary>The stages <c>layer1..layerN</c>, in order.</summary>
     public IReadOnlyList<Module<Tensor, Tensor>> Stages => _stages;
@@ -75,6 +93,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         foreach (var (name, module) in named)
             if (module is not null) register_module(name, module);
         Initialise(config);
+        DropPathRate = config.DropPathRate;
     }
 
     /// <summary>A named model (see <see cref="ModelZoo.Names"/>), e.g. <c>ResNet.Create("resnet50", numClasses: 10)</c>.</summary>

@@ -84,6 +84,11 @@ public sealed record ResNetConfig
     public bool KaimingInit { get; init; } = true;
     /// <summary>Zero the last BN (post-activation) or last conv (pre-activation) of each residual branch, so every block starts as identity.</summary>
     public bool ZeroInitResidual { get; init; }
+    /// <summary>
+    /// Stochastic depth, as timm's <c>drop_path_rate</c>: the drop probability of the last block's residual branch in
+    /// training, rising linearly from 0 at the first block (Huang et al. 2016). 0: off.
+    /// </summary>
+    public double DropPathRate { get; init; }
 
     /// <summary>Channel expansion of the block: 1 for basic blocks, 4 for bottlenecks.</summary>
     public int Expansion => Block is BlockKind.Bottleneck or BlockKind.PreActBottleneck ? 4 : 1;
@@ -106,6 +111,10 @@ public sealed record ResNetConfig
         if (Groups < 1 || WidthPerGroup < 1) throw new ResNetSharpException("groups and width_per_group must be positive.");
         if (Block is BlockKind.Basic or BlockKind.PreActBasic && (Groups != 1 || WidthPerGroup != 64))
             throw new ResNetSharpException("basic blocks only support groups=1 and width_per_group=64: use a bottleneck block for ResNeXt or Wide ResNet.");
+        if (!(DropPathRate >= 0 && DropPathRate < 1))
+            throw new ResNetSharpException($"the drop-path rate must be in [0, 1), not {DropPathRate}; 0.05-0.2 are usual.");
+        if (DropPathRate > 0 && !Residual)
+            throw new ResNetSharpException("drop path (stochastic depth) drops residual branches, and a plain net has none: use a drop-path rate of 0.");
         if (Shortcut == ShortcutKind.ZeroPad && Block is not BlockKind.Basic && Residual)
             throw new ResNetSharpException("shortcut option A (zero-padded identity) is only defined for post-activation basic blocks: use option B or C with this block.");
     }

@@ -80,6 +80,9 @@ public sealed record TrainOptions
     /// <summary>Clip the global gradient norm to this value; null: off.</summary>
     public double? ClipGrad { get; init; }
 
+    /// <summary>Stochastic depth: the last block's drop-path rate (<see cref="Models.ResNet.DropPathRate"/>); null: the model's own (0 for named models).</summary>
+    public double? DropPath { get; init; }
+
     /// <summary>Pretrained weights (.safetensors, .pth, .pt) to fine-tune from; the classifier is replaced when its class count differs.</summary>
     public string? Weights { get; init; }
 
@@ -106,6 +109,8 @@ public sealed record TrainOptions
         Check(Ema is null || (Ema > 0 && Ema < 1), $"--ema must be a decay in (0, 1) such as 0.999, not {Ema}.");
         Check(EarlyStopping is null || EarlyStopping >= 1, $"--early-stopping must be at least 1 epoch, not {EarlyStopping}.");
         Check(ClipGrad is null || ClipGrad > 0, $"--clip-grad must be a positive norm, not {ClipGrad}.");
+        Check(DropPath is null || (DropPath >= 0 && DropPath < 1), $"--drop-path must be a rate in [0, 1) such as 0.1, not {DropPath}.");
+        if (DropPath > 0) (Models.ModelZoo.Config(Model) with { DropPathRate = DropPath.Value }).Validate();   // e.g. a plain net
         Check(ProgressEvery >= 1, $"progress interval must be at least 1 step, not {ProgressEvery}.");
         Check(ImageSize is null || ImageSize >= 8, $"--image-size must be at least 8 pixels, not {ImageSize}.");
         Check(NumClasses is null || NumClasses >= 1, $"--num-classes must be at least 1, not {NumClasses}.");

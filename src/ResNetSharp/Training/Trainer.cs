@@ -39,6 +39,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         var augment = Augmentation.Parse(o.Augment);
         using var ownedModel = model is null ? ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels) : null;
         var net = model ?? ownedModel!;
+        if (o.DropPath is { } rate) net.DropPathRate = rate;
         if (o.NumClasses is { } n && n != source.Classes.Count)
             throw new ResNetSharpException($"--num-classes {n} does not match '{source.Name}', which has {source.Classes.Count} classes: leave --num-classes out or use {source.Classes.Count}.");
         if (net.Config.NumClasses != source.Classes.Count)

@@ -30,6 +30,8 @@ public class CliTests
     [InlineData("--momentum must be in [0, 1)", "train", "--momentum", "1.5")]
     [InlineData("unknown optimizer 'adam'", "train", "--optimizer", "adam")]
     [InlineData("unknown schedule 'linear'", "train", "--schedule", "linear")]
+    [InlineData("--drop-path must be a rate in [0, 1)", "train", "--drop-path", "1")]
+    [InlineData("a plain net has none", "train", "--model", "plain20", "--drop-path", "0.1")]
     [InlineData("checkpoint not found", "eval", "--checkpoint", "/nonexistent/best.safetensors")]
     [InlineData("give either --checkpoint FILE", "predict", "x.png")]
     [InlineData("image file 'missing.png' does not exist", "predict", "--checkpoint", "/nonexistent/best.safetensors", "missing.png")]

@@ -6,9 +6,9 @@ namespace ResNetSharp.Tests.Training;
 
 public class ResumeTests
 {
-    private static TrainOptions Options(string dir, string optimizer, double? ema, string augment) => new()
+    private static TrainOptions Options(string dir, string optimizer, double? ema, string augment, double? dropPath = null) => new()
     {
-        Model = "small_resnet", Epochs = 3, BatchSize = 32, Lr = 0.05, Device = "cpu", Seed = 3, OutDir = dir, Augment = augment,
+        Model = "small_resnet", Epochs = 3, BatchSize = 32, Lr = 0.05, Device = "cpu", Seed = 3, OutDir = dir, Augment = augment, DropPath = dropPath,
         Optimizer = TrainOptions.ParseOptimizer(optimizer), Ema = ema, ClipGrad = 5, ProgressEvery = 1,
         Schedule = ScheduleKind.Cosine, WarmupEpochs = 1,
     };
@@ -40,14 +40,15 @@ public class ResumeTests
     [InlineData("sgd", 0.9, "flip")]
     [InlineData("adamw", 0.9, "flip")]
     [InlineData("sgd", null, "crop,flip,mixup,cutmix")]
-    public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema, string augment)
+    [InlineData("sgd", null, "flip", 0.3)]
+    public void Interrupted_and_resumed_equals_straight(string optimizer, double? ema, string augment, double? dropPath = null)
     {
         using var straightDir = new TempDir();
         using var resumedDir = new TempDir();
-        var straight = Train(Options(straightDir.Path, optimizer, ema, augment));
+        var straight = Train(Options(straightDir.Path, optimizer, ema, augment, dropPath));
 
         // Stop in the middle of epoch 2 (after its 2nd of 4 steps), as Ctrl-C would, then resume from the directory.
-        var stopped = Train(Options(resumedDir.Path, optimizer, ema, augment), (trainer, cancel) =>
+        var stopped = Train(Options(resumedDir.Path, optimizer, ema, augment, dropPath), (trainer, cancel) =>
             trainer.Progress += p => { if (p.Epoch == 2 && p.Step == 2) cancel.Cancel(); });
         Assert.True(stopped.Interrupted);
         Assert.Single(stopped.History);
@@ -57,6 +58,7 @@ public class ResumeTests
         Assert.Equal(straight.History.Count, resumed.History.Count);
         for (int i = 0; i < straight.History.Count; i++)
         {
+            Console.Error.WriteLine($"DEBUG {dropPath} {straight.History[i].TrainLoss} {resumed.History[i].TrainLoss}");
             Assert.True(Math.Abs(straight.History[i].TrainLoss - resumed.History[i].TrainLoss) < 1e-5, $"epoch {i + 1}: train loss {straight.History[i].TrainLoss} straight, {resumed.History[i].TrainLoss} resumed");
             Assert.Equal(straight.History[i].ValLoss, resumed.History[i].ValLoss, 1e-5);
             Assert.Equal(straight.History[i].Lr, resumed.History[i].Lr, 1e-12);
@@ -69,6 +71,19 @@ public class ResumeTests
                 Assert.True(t.to(TorchSharp.torch.float64).allclose(b.Tensors[key].to(TorchSharp.torch.float64), rtol: 0, atol: 1e-5), $"{file}: {key} differs");
         }
         Assert.Equal(3, File.ReadAllLines(Path.Combine(resumedDir.Path, RunFiles.MetricsJsonl)).Length);
+    }
+
+    [Fact]
+    public void Drop_path_changes_training_and_is_saved_with_the_run()
+    {
+        using var withDir = new TempDir();
+        using var withoutDir = new TempDir();
+        var with = Train(Options(withDir.Path, "sgd", null, "flip", 0.3) with { Epochs = 1, WarmupEpochs = 0 });
+        var without = Train(Options(withoutDir.Path, "sgd", null, "flip") with { Epochs = 1, WarmupEpochs = 0 });
+        Assert.NotEqual(without.History[0].TrainLoss, with.History[0].TrainLoss, 1e-4);
+        var (model, info) = Checkpoint.Load(Path.Combine(withDir.Path, RunFiles.Last));
+        using var _ = model;
+        Assert.Equal(0.3, info.Config.DropPathRate);
     }
 
     [Fact]

@@ -34,9 +34,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IResidualBlock
         using var scope = NewDisposeScope();
         var y = relu.call(bn1.call(Autocast.Forward(conv1, x)));
         y = bn2.call(Autocast.Forward(conv2, y));
-        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, x));
+        if (_residual) y = DropPath.Apply(y, DropPathRate, training).add_(downsample is null ? x : Autocast.Forward(downsample, x));
         return relu.call(y).MoveToOuterDisposeScope();
     }
+
+    public double DropPathRate { get; set; }
 
     public void ZeroInitLast()
     {

@@ -38,9 +38,11 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IResidualBlock
         var y = relu.call(bn1.call(Autocast.Forward(conv1, x)));
         y = relu.call(bn2.call(Autocast.Forward(conv2, y)));
         y = bn3.call(Autocast.Forward(conv3, y));
-        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, x));
+        if (_residual) y = DropPath.Apply(y, DropPathRate, training).add_(downsample is null ? x : Autocast.Forward(downsample, x));
         return relu.call(y).MoveToOuterDisposeScope();
     }
+
+    public double DropPathRate { get; set; }
 
     public void ZeroInitLast()
     {

@@ -34,9 +34,11 @@ public sealed class PreActBasicBlock : nn.Module<Tensor, Tensor>, IResidualBlock
         using var scope = NewDisposeScope();
         var pre = relu.call(bn1.call(x));
         var y = Autocast.Forward(conv2, relu.call(bn2.call(Autocast.Forward(conv1, pre))));
-        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, pre));
+        if (_residual) y = DropPath.Apply(y, DropPathRate, training).add_(downsample is null ? x : Autocast.Forward(downsample, pre));
         return y.MoveToOuterDisposeScope();
     }
+
+    public double DropPathRate { get; set; }
 
     public void ZeroInitLast()
     {

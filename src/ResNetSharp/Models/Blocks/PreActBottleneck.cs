@@ -39,9 +39,11 @@ public sealed class PreActBottleneck : nn.Module<Tensor, Tensor>, IResidualBlock
         var y = Autocast.Forward(conv1, pre);
         y = Autocast.Forward(conv2, relu.call(bn2.call(y)));
         y = Autocast.Forward(conv3, relu.call(bn3.call(y)));
-        if (_residual) y = y.add_(downsample is null ? x : Autocast.Forward(downsample, pre));
+        if (_residual) y = DropPath.Apply(y, DropPathRate, training).add_(downsample is null ? x : Autocast.Forward(downsample, pre));
         return y.MoveToOuterDisposeScope();
     }
+
+    public double DropPathRate { get; set; }
 
     public void ZeroInitLast()
     {
