@@ -64,13 +64,14 @@ public sealed class Predictor : IDisposable
     public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null, bool fused = false)
     {
         weightsPath = PretrainedWeights.Resolve(modelName, weightsPath);
-        using var weights = WeightLoading.ReadFile(weightsPath);
-        int classes = weights.Tensors.TryGetValue("fc.weight", out var fc) ? (int)fc.shape[0] : ModelZoo.Config(modelName).NumClasses;
-        string[] labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
-        var model = ResNet.Create(modelName, numClasses: classes);
+        var model = WeightLoading.LoadModel(modelName, weightsPath);
+        int classes = model.Config.NumClasses;
+        string[] labels;
         try
         {
-            WeightLoading.LoadInto(model, weights.Tensors, strict: true);
+            if (model.Config.Head != HeadKind.Classifier)
+                throw new ResNetSharpException($"'{weightsPath}' has no classifier (fc.weight), so it cannot classify: give weights with one.");
+            labels = labelsPath is null ? [.. Enumerable.Range(0, classes).Select(i => i.ToString())] : ReadLabels(labelsPath, classes);
         }
         catch
         {
