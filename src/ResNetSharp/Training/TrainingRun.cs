@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ResNetSharp.Data;
+using ResNetSharp.Evaluation;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+using ResNetSharp.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Training;
+
+/// <summary>How one epoch's training pass ended: the steps run (of the epoch), images, and whether it was cancelled part-way.</summary>
+internal readonly record struct EpochPass(int Steps, long Images, double TrainSeconds, double Seconds, bool Interrupted);
+
+/// <summary>
+/// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, data, model, loaders,
+/// optimizer, resume), <see cref="TrainEpoch"/>, <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best
+/// checkpoint) and <see cref="SaveLast"/> (the resumable state). Disposes everything it created.
+/// </summary>
+internal sealed class TrainingRun : IDisposable
+{
+    private readonly DataSource? _ownedData;
+    private readonly ResNet? _ownedModel;
+    private readonly FreezeSpec _freeze;
+    private readonly List<EpochMetrics> _history;
+
+    private TrainingRun(TrainOptions o, TrainState? resumed, ResNet? model, DataSource? data)
+    {
+        Options = o;
+        try
+        {
+            var device = Devices.Resolve(o.Device);
+            torch.manual_seed(o.Seed);
+            _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
+            Source = data ?? _ownedData!;
+            var augment = Augmentation.Parse(o.Augment);
+            _ownedModel = model is null ? ResNet.Create(o.Model, numClasses: Source.Classes.Count, inChannels: Source.InputSize.Channels) : null;
+            Net = model ?? _ownedModel!;
+            if (o.DropPath is { } rate) Net.DropPathRate = rate;
+            if (o.NumClasses is { } n && n != Source.Classes.Count)
+                throw new ResNetSharpException($"--num-classes {n} does not match '{Source.Name}', which has {Source.Classes.Count} classes: leave --num-classes out or use {Source.Classes.Count}.");
+            if (Net.Config.NumClasses != Source.Classes.Count)
+                throw new ResNetSharpException($"the model has {Net.Config.NumClasses} outputs but '{Source.Name}' has {Source.Classes.Count} classes: create it with numClasses: {Source.Classes.Count}.");
+            if (o.Weights is not null && resumed is null) Transfer.LoadBackboneFile(Net, PretrainedWeights.Resolve(o.Model, o.Weights));
+            _freeze = FreezeSpec.Parse(o.Freeze);
+            Transfer.Freeze(Net, _freeze);
+            Net.to(device);
+            Runtime.FastPath.Prepare(Net, o.ChannelsLast);   // before the optimizer: channels_last weights, cuDNN benchmark
+
+            Files = new RunFiles(o.OutDir!);
+            TrainLoader = Source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, augment);
+            ValLoader = Source.CreateLoader(Split.Val, o.BatchSize, device, o.Seed, Augmentation.None);
+            Optimizer = ParameterGroups.CreateOptimizer(Net, o);
+            Names = ParameterGroups.OrderedNames(Net, o.DecayNormAndBias);
+            var schedule = new LrSchedule(o.Schedule, o.Lr, TrainLoader.BatchesPerEpoch, o.Epochs, o.WarmupEpochs);
+            Step = new TrainStep(Net, Optimizer, schedule, o.LabelSmoothing, o.ClipGrad)
+            {
+                InputTransform = Runtime.FastPath.InputTransform(o.ChannelsLast),
+                ForwardWrapper = Runtime.FastPath.ForwardWrapper(o.Precision),
+            };
+            Ema = o.Ema is { } decay ? new WeightAverage(Net, decay) : null;
+
+            State = resumed is null
+                ? new TrainState("", o, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, [], "")
+                : Restore(resumed);
+            var (c, h, w) = Source.InputSize;
+            if (resumed is null) Files.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
+            _history = State.History.ToList();
+        }
+        catch
+        {
+            Dispose();   // what was created so far
+            throw;
+        }
+    }
+
+    public TrainOptions Options { get; }
+    public DataSource Source { get; }
+    public ResNet Net { get; }
+    public RunFiles Files { get; }
+    public IDataLoader TrainLoader { get; }
+    public IDataLoader ValLoader { get; }
+    public optim.Optimizer Optimizer { get; }
+    public IReadOnlyList<string> Names { get; }
+    public TrainStep Step { get; }
+    public WeightAverage? Ema { get; }
+    public TrainState State { get; private set; }
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>The model validated and saved as "best": the weight average when there is one.</summary>
+    private nn.Module<Tensor, Tensor> Evaluated => Ema?.Model ?? (nn.Module<Tensor, Tensor>)Net;
+
+    /// <summary>Step 1: the effective options (a resumed run's saved ones), the data, model, loaders and optimizer, restored when resuming.</summary>
+    public static TrainingRun Prepare(TrainOptions options, ResNet? model, DataSource? data)
+    {
+        var (o, resumed) = EffectiveOptions(options);
+        return new TrainingRun(o, resumed, model, data);
+    }
+
+    /// <summary>Training mode, with frozen batch norms kept in eval mode.</summary>
+    public void TrainMode()
+    {
+        Net.train();
+        Transfer.ApplyFrozenBatchNormEval(Net, _freeze);
+    }
+
+    /// <summary>
+    /// Step 2: trains one epoch (from the saved step when resuming into it), reporting progress every
+    /// <see cref="TrainOptions.ProgressEvery"/> steps; stops after the current step when <paramref name="cancel"/> is set.
+    /// </summary>
+    public EpochPass TrainEpoch(int epoch, CancellationToken cancel, Action<int, long, TimeSpan> report)
+    {
+        int skip = epoch == State.Epoch ? State.StepInEpoch : 0;
+        if (skip == 0) Step.Metrics.Restore(0, 0, 0);
+        double carried = epoch == State.Epoch ? State.EpochSeconds : 0;
+        var clock = Stopwatch.StartNew();
+        long images = 0;
+        int index = 0;
+        int steps = TrainLoader.BatchesPerEpoch;
+        foreach (var batch in TrainLoader.Epoch(epoch))
+        {
+            using (batch)
+            {
+                if (index++ < skip) continue;
+                Step.Run(batch);
+                Ema?.Update();
+                images += batch.Size;
+            }
+            if (index % Options.ProgressEvery == 0 || index == steps) report(index, images, clock.Elapsed);
+            if (cancel.IsCancellationRequested && index < steps)
+                return new EpochPass(index, images, clock.Elapsed.TotalSeconds, carried + clock.Elapsed.TotalSeconds, Interrupted: true);
+        }
+        return new EpochPass(index, images, clock.Elapsed.TotalSeconds, carried + clock.Elapsed.TotalSeconds, Interrupted: false);
+    }
+
+    /// <summary>Step 3: validates the model (or its weight average) after an epoch's training pass; back in training mode after.</summary>
+    public EpochMetrics Validate(int epoch, EpochPass pass)
+    {
+        var (trainLoss, trainAcc) = Step.Metrics.Read();
+        var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast);
+        TrainMode();
+        return new EpochMetrics(epoch + 1, Step.LearningRate, trainLoss, trainAcc, eval.Loss, eval.Top1, eval.Top5,
+            pass.Seconds, pass.Images / Math.Max(pass.TrainSeconds, 1e-9));
+    }
+
+    /// <summary>Step 4: adds an epoch to the history and metrics files; saves "best" when its top-1 is the best so far (returned, else null).</summary>
+    public CheckpointSaved? RecordEpoch(EpochMetrics metrics)
+    {
+        _history.Add(metrics);
+        Files.WriteEpoch(_history);
+        bool better = metrics.ValTop1 > State.BestTop1;
+        State = State with
+        {
+            BestEpoch = better ? metrics.Epoch : State.BestEpoch, BestTop1 = better ? metrics.ValTop1 : State.BestTop1,
+            SinceBest = better ? 0 : State.SinceBest + 1,
+        };
+        if (!better) return null;
+        Checkpoint.Save(Files[RunFiles.Best], Evaluated, Info(metrics.Epoch, metrics.ValTop1));
+        return new("best", Files[RunFiles.Best], metrics.Epoch);
+    }
+
+    /// <summary>Step 5: saves the resumable state: weights, optimizer (and EMA) tensors and last.state.json, tied by one save id.</summary>
+    public CheckpointSaved SaveLast(int epoch, int stepInEpoch, double epochSeconds)
+    {
+        var (lossSum, correct, count) = Step.Metrics.Totals();
+        string id = Guid.NewGuid().ToString("N");
+        var extra = new Dictionary<string, string> { ["save_id"] = id };
+        Checkpoint.Save(Files[RunFiles.Last], Net, Info(epoch, _history.LastOrDefault()?.ValTop1), extra);
+        var tensors = OptimizerCheckpoint.Capture(Optimizer, Names);
+        if (Ema is not null)
+            foreach (var (k, t) in Ema.Model.state_dict()) tensors[$"ema.{k}"] = t.detach().cpu().clone();
+        try { SafeTensors.Save(Files[RunFiles.LastState], tensors, extra); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        using var rng = torch.get_rng_state();
+        State = State with
+        {
+            SaveId = id, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = Step.Step, LossSum = lossSum, Correct = correct,
+            Count = count, EpochSeconds = epochSeconds, History = _history.ToList(), TorchRngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
+        };
+        Files.WriteJson(RunFiles.LastStateJson, State);
+        return new("last", Files[RunFiles.Last], epoch);
+    }
+
+    /// <summary>How the run ended.</summary>
+    public TrainResult Result(bool interrupted, bool stoppedEarly) =>
+        new(Files.Directory, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly);
+
+    private CheckpointInfo Info(int epoch, double? top1)
+    {
+        var (c, h, w) = Source.InputSize;
+        return new(Options.Model, Net.Config, Source.Classes, Source.Mean, Source.Std, new InputShape(c, h, w), epoch, top1);
+    }
+
+    /// <summary>The effective options (a resumed run's saved ones) and the saved state, if resuming.</summary>
+    private static (TrainOptions, TrainState?) EffectiveOptions(TrainOptions o)
+    {
+        if (o.Resume is null)
+        {
+            o.Validate();
+            string name = DataSpec.Default;
+            var spec = o.Data.Split(':', 2)[0];
+            string dir = o.OutDir ?? Path.Combine("runs", $"{o.Model}-{(string.IsNullOrEmpty(spec) ? name : spec)}-{DateTime.Now:yyyyMMdd-HHmmss}");
+            return (o with { OutDir = dir }, null);
+        }
+        string stateFile = Path.Combine(o.Resume, RunFiles.LastStateJson);
+        if (!File.Exists(stateFile))
+            throw new ResNetSharpException($"cannot resume: '{stateFile}' does not exist. --resume takes a run directory written by 'resnet train' (its --out).");
+        TrainState saved;
+        try { saved = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(stateFile), Checkpoint.Json)!; }
+        catch (JsonException e) { throw new ResNetSharpException($"cannot resume: '{stateFile}' is damaged ({e.Message}); start a new run."); }
+        var effective = saved.Options with { Resume = o.Resume, OutDir = o.Resume, Device = o.Device };
+        effective.Validate();
+        return (effective, saved);
+    }
+
+    private TrainState Restore(TrainState saved)
+    {
+        using var weights = SafeTensors.Load(Files[RunFiles.Last]);
+        using var tensors = SafeTensors.Load(Files[RunFiles.LastState]);
+        if (weights.Metadata.GetValueOrDefault("save_id") != saved.SaveId || tensors.Metadata.GetValueOrDefault("save_id") != saved.SaveId)
+            throw new ResNetSharpException($"cannot resume from '{Files.Directory}': last.safetensors, last.state.safetensors and last.state.json come from different saves (an interrupted write); start a new run.");
+        WeightLoading.LoadInto(Net, weights.Tensors, strict: true);
+        OptimizerCheckpoint.Restore(Optimizer, Names, tensors.Tensors);
+        Ema?.CopyFrom(tensors.Tensors.Where(kv => kv.Key.StartsWith("ema.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["ema.".Length..], kv => kv.Value));
+        Step.Step = saved.GlobalStep;
+        Step.Metrics.Restore(saved.LossSum, saved.Correct, saved.Count);
+        if (saved.TorchRngState.Length > 0)
+        {
+            using var rng = torch.tensor(Convert.FromBase64String(saved.TorchRngState));
+            torch.set_rng_state(rng);
+        }
+        return saved;
+    }
+
+    /// <summary>Disposes what was created, in reverse order (also after a failed <see cref="Prepare"/>).</summary>
+    public void Dispose()
+    {
+        Ema?.Dispose();
+        Step?.Dispose();
+        Optimizer?.Dispose();
+        ValLoader?.Dispose();
+        TrainLoader?.Dispose();
+        Files?.Dispose();
+        _ownedModel?.Dispose();
+        _ownedData?.Dispose();
+    }
+}
