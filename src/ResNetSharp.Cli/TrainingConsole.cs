@@ -9,10 +9,11 @@ namespace ResNetSharp.Cli;
 /// </summary>
 internal static class TrainingConsole
 {
-    public static int Run(Trainer trainer, TextWriter output)
+    /// <summary>Runs the trainer; <paramref name="plain"/> (data-parallel ranks, whose output the launcher collects) never draws a live bar.</summary>
+    public static int Run(Trainer trainer, TextWriter output, bool plain = false)
     {
         using var cancel = new CancellationTokenSource();
-        bool live = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+        bool live = !plain && !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
         Action<string> print = live ? AnsiConsole.WriteLine : output.WriteLine;   // Spectre prints above its live bar
         void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
@@ -64,6 +65,7 @@ internal static class TrainingConsole
 
     private static void Summarise(TrainResult r, TextWriter output)
     {
+        if (!r.IsMain) return;   // data-parallel: rank 0 prints
         if (r.Interrupted)
         {
             output.WriteLine($"interrupted; the state is saved. Continue with: resnet train --resume {r.OutDir}");

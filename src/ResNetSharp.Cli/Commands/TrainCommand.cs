@@ -17,7 +17,7 @@ internal static class TrainCommand
         var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
         var imageSize = new Option<int?>("--image-size") { Description = "Input side for folder:DIR data (default: small images at their own size, others 224)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => d.BatchSize };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step (per rank with --distributed).", DefaultValueFactory = _ => d.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => d.Lr };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adamw.", DefaultValueFactory = _ => "sgd" };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum in [0, 1).", DefaultValueFactory = _ => d.Momentum };
@@ -40,11 +40,15 @@ internal static class TrainCommand
         var dropPath = new Option<double?>("--drop-path") { Description = "Stochastic depth: drop the last block's residual branch with this probability in training (e.g. 0.1), earlier blocks less (timm's drop_path_rate)." };
         var weights = new Option<string?>("--weights") { Description = $"Fine-tune from these weights: {CliOptions.WeightsForms}; a classifier of another class count is replaced." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default and only valid value: the dataset's class count)." };
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training, one process per rank, started by mpirun (CPU: Open MPI) or torchrun --no-python (GPUs: NCCL); --batch-size is per rank." };
+        var syncBn = new Option<bool>("--sync-bn") { Description = "With --distributed: batch-norm statistics over the global batch (SyncBatchNorm)." };
+        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a collective may wait for the other ranks before the job fails.", DefaultValueFactory = _ => d.DistTimeout };
         var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
         var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
         {
             model, data, download, imageSize, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
             augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, dropPath, weights, numClasses, freeze,
+            distributed, syncBn, distTimeout,
         };
         command.SetAction(result =>
         {
@@ -60,10 +64,11 @@ internal static class TrainCommand
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip), DropPath = result.GetValue(dropPath),
                 Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
+                Distributed = result.GetValue(distributed), SyncBn = result.GetValue(syncBn), DistTimeout = result.GetValue(distTimeout),
             };
             options.Validate();   // bad flags fail before any download
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };
-            return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output);
+            return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output, plain: options.Distributed);
         });
         return command;
     }

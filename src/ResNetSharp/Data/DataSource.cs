@@ -29,8 +29,12 @@ public abstract class DataSource : IDisposable
     /// <summary>Whether a horizontal flip keeps the label (false for digits and text).</summary>
     public abstract bool AllowFlip { get; }
 
-    /// <summary>A loader over one split whose batches live on <paramref name="device"/>.</summary>
-    public abstract IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment);
+    /// <summary>
+    /// A loader over one split whose batches live on <paramref name="device"/>; with a <paramref name="sampler"/>, over
+    /// that rank's share of the split only (data-parallel training).
+    /// </summary>
+    public abstract IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
+        Distributed.DistributedSampler? sampler = null);
 
     /// <summary>Releases the images held in memory, if any.</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);

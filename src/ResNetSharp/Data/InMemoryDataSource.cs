@@ -40,8 +40,9 @@ public sealed class InMemoryDataSource(
         }
     }
 
-    public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment) =>
-        new InMemoryLoader(Get(split), split, batchSize, device, seed, augment, allowFlip, Mean, Std);
+    public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
+        Distributed.DistributedSampler? sampler = null) =>
+        new InMemoryLoader(Get(split), split, batchSize, device, seed, augment, allowFlip, Mean, Std, sampler);
 
     private (float[] Mean, float[] Std) Stats()
     {

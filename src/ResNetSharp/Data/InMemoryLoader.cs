@@ -8,6 +8,7 @@ namespace ResNetSharp.Data;
 /// Loader over a split held as one uint8 tensor, copied to the compute device once. Each batch is gathered by a
 /// shuffled index and augmented and normalised there with tensor ops: no per-sample CPU work, so a GPU never waits
 /// for data. Random numbers come from a CPU generator seeded by (seed, epoch), so batches are the same on any device.
+/// With a <see cref="Distributed.DistributedSampler"/> it reads only that rank's samples, in the sampler's order.
 /// </summary>
 internal sealed class InMemoryLoader : IDataLoader
 {
@@ -17,9 +18,10 @@ internal sealed class InMemoryLoader : IDataLoader
     private readonly int _batchSize, _seed;
     private readonly Device _device;
     private readonly BatchAugmenter _augmenter;
+    private readonly Distributed.DistributedSampler? _sampler;
 
     public InMemoryLoader(LabelledImages data, Split split, int batchSize, Device device, int seed,
-        Augmentation augment, bool allowFlip, float[] mean, float[] std)
+        Augmentation augment, bool allowFlip, float[] mean, float[] std, Distributed.DistributedSampler? sampler = null)
     {
         DataSpec.CheckBatchSize(batchSize);
         _images = data.Images.to(device);
@@ -30,7 +32,8 @@ internal sealed class InMemoryLoader : IDataLoader
         _device = device;
         _seed = seed;
         _augmenter = new BatchAugmenter(_train ? augment : Augmentation.None, allowFlip, mean, std);
-        Count = data.Count;
+        _sampler = sampler;
+        Count = sampler?.SamplesPerRank(data.Count) ?? data.Count;
         BatchesPerEpoch = DataSpec.BatchCount(Count, batchSize, _train);
     }
 
@@ -40,7 +43,8 @@ internal sealed class InMemoryLoader : IDataLoader
     public IEnumerable<Batch> Epoch(int epoch)
     {
         using var generator = new Generator(Seeds.Mix(_seed, epoch));
-        using var order = _train ? randperm(Count, generator: generator) : arange(Count);
+        using var order = _sampler is not null ? _sampler.Indices(_images.shape[0], epoch)
+            : _train ? randperm(Count, generator: generator) : arange(Count);
         for (int i = 0; i < BatchesPerEpoch; i++)
             yield return MakeBatch(order, i, generator);
     }

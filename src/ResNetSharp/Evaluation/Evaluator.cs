@@ -15,9 +15,12 @@ namespace ResNetSharp.Evaluation;
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Runs the model over every batch of <paramref name="loader"/>.</summary>
+    /// <summary>
+    /// Runs the model over every batch of <paramref name="loader"/>. With a <paramref name="group"/>, each rank's loader
+    /// holds its shard and the sums are all-reduced, so every rank gets the result over the whole split.
+    /// </summary>
     public static EvalResult Run(nn.Module<Tensor, Tensor> model, IDataLoader loader, IReadOnlyList<string> classes,
-        Precision precision = Precision.FP32, bool channelsLast = false)
+        Precision precision = Precision.FP32, bool channelsLast = false, Distributed.ProcessGroup? group = null)
     {
         int k = classes.Count;
         bool wasTraining = model.training;
@@ -54,10 +57,22 @@ public static class Evaluator
         {
             model.train(wasTraining);
         }
+        if (group is not null) count = Reduce(group, count, lossSum, top5, confusion);
         if (count == 0) throw new ResNetSharpException("the evaluation split is empty: check the dataset.");
         var flat = confusion.cpu().data<long>().ToArray();
         var matrix = Enumerable.Range(0, k).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
         long correct = Enumerable.Range(0, k).Sum(i => matrix[i][i]);
         return new EvalResult(count, lossSum.item<double>() / count, (double)correct / count, (double)top5.item<long>() / count, matrix, classes);
+    }
+
+    /// <summary>Sums the accumulators and the sample count over the ranks, in place; returns the total count.</summary>
+    private static long Reduce(Distributed.ProcessGroup group, long count, Tensor lossSum, Tensor top5, Tensor confusion)
+    {
+        group.AllReduce(lossSum);
+        using var counts = cat([top5, confusion, tensor(new[] { count }, device: top5.device)]);
+        group.AllReduce(counts);
+        top5.copy_(counts.narrow(0, 0, 1));
+        confusion.copy_(counts.narrow(0, 1, confusion.shape[0]));
+        return counts[^1].item<long>();
     }
 }

@@ -19,6 +19,9 @@ public sealed record CheckpointSaved(string Kind, string Path, int Epoch);
 public sealed record TrainResult(string OutDir, IReadOnlyList<EpochMetrics> History, int BestEpoch, double BestValTop1,
     bool Interrupted, bool StoppedEarly)
 {
+    /// <summary>Whether this process wrote the run's files (rank 0 of a data-parallel run, or the only process).</summary>
+    public bool IsMain { get; init; } = true;
+
     public string BestCheckpoint => Path.Combine(OutDir, RunFiles.Best);
     public string LastCheckpoint => Path.Combine(OutDir, RunFiles.Last);
     public string Curves => Path.Combine(OutDir, RunFiles.Curves);

@@ -95,6 +95,18 @@ public sealed record TrainOptions
     /// <summary>Read the device-side metrics for the progress callback every this many steps (each read is one host-device sync).</summary>
     public int ProgressEvery { get; init; } = 20;
 
+    /// <summary>
+    /// Data-parallel training, one process per rank (<see cref="Distributed.Launch"/>: started by mpirun or torchrun):
+    /// <see cref="BatchSize"/> is then per rank, the global batch is BatchSize × world size.
+    /// </summary>
+    public bool Distributed { get; init; }
+
+    /// <summary>With <see cref="Distributed"/>: batch-norm statistics over the global batch (<see cref="ResNetSharp.Distributed.SyncBatchNorm"/>).</summary>
+    public bool SyncBn { get; init; }
+
+    /// <summary>Seconds a collective may take before the job is declared failed (a rank died or hangs).</summary>
+    public double DistTimeout { get; init; } = 300;
+
     /// <summary>Throws a <see cref="ResNetSharpException"/> naming the first out-of-range value and its valid range.</summary>
     public void Validate()
     {
@@ -113,6 +125,8 @@ public sealed record TrainOptions
         if (DropPath > 0) (Models.ModelZoo.Config(Model) with { DropPathRate = DropPath.Value }).Validate();   // e.g. a plain net
         Check(ProgressEvery >= 1, $"progress interval must be at least 1 step, not {ProgressEvery}.");
         Check(ImageSize is null || ImageSize >= 8, $"--image-size must be at least 8 pixels, not {ImageSize}.");
+        Check(!SyncBn || Distributed, "--sync-bn needs --distributed (it synchronises batch statistics across ranks).");
+        Check(DistTimeout > 0 && double.IsFinite(DistTimeout), $"--dist-timeout must be a positive number of seconds, not {DistTimeout}.");
         Check(NumClasses is null || NumClasses >= 1, $"--num-classes must be at least 1, not {NumClasses}.");
         Augmentation.Parse(Augment);
         FreezeSpec.Parse(Freeze);

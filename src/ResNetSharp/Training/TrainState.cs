@@ -8,4 +8,8 @@ namespace ResNetSharp.Training;
 /// </summary>
 public sealed record TrainState(string SaveId, TrainOptions Options, int Epoch, int StepInEpoch, long GlobalStep,
     double LossSum, long Correct, long Count, double EpochSeconds, int BestEpoch, double BestTop1, int SinceBest,
-    IReadOnlyList<EpochMetrics> History, string TorchRngState);
+    IReadOnlyList<EpochMetrics> History, string TorchRngState)
+{
+    /// <summary>Processes the run trains on (data-parallel ranks); a resume needs the same number.</summary>
+    public int WorldSize { get; init; } = 1;
+}

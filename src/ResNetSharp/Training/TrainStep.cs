@@ -21,6 +21,12 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
     /// <summary>Runs the forward pass and loss (e.g. under autocast); null: <c>Forward</c> directly.</summary>
     public Func<Func<Tensor>, Tensor>? ForwardWrapper { get; set; }
 
+    /// <summary>Runs before the forward pass (data-parallel training: batch-norm buffers follow rank 0); null: nothing.</summary>
+    public Action? BeforeForward { get; set; }
+
+    /// <summary>Runs after the backward pass, before clipping and the optimizer step (data-parallel training: gradients are averaged over the ranks); null: nothing.</summary>
+    public Action? AfterBackward { get; set; }
+
     /// <summary>Global optimizer step count: the next step uses <c>schedule.At(Step)</c>.</summary>
     public long Step { get; set; }
 
@@ -55,8 +61,10 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
             var mixedLoss = nn.functional.cross_entropy(fp32, mixedLabels, label_smoothing: labelSmoothing);
             return loss.mul(mixWeight).add(mixedLoss.mul(1 - mixWeight));
         }
+        BeforeForward?.Invoke();
         var loss = ForwardWrapper?.Invoke(Forward) ?? Forward();
         loss.backward();
+        AfterBackward?.Invoke();
         if (clipGradNorm is { } maxNorm) ClipGradNorm(maxNorm);
         optimizer.step();
         Metrics.Add(loss, logits, mixedLabels is not null && mixWeight < 0.5 ? mixedLabels : labels);

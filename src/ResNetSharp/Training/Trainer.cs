@@ -1,4 +1,5 @@
 using ResNetSharp.Data;
+using ResNetSharp.Distributed;
 using ResNetSharp.Models;
 
 namespace ResNetSharp.Training;
@@ -9,8 +10,11 @@ namespace ResNetSharp.Training;
 /// curves plot in the run directory, optional EMA, early stopping and gradient clipping, exact resume, and a clean stop
 /// on cancellation (the current step finishes, then the state is saved). Without a model instance the model is
 /// <see cref="TrainOptions.Model"/>; without a data source it is <see cref="TrainOptions.Data"/>.
+/// Data-parallel with <see cref="TrainOptions.Distributed"/> (the group then comes from the launcher's environment) or
+/// a given <paramref name="group"/>: the events are raised on rank 0 only, and a failure on one rank is an exception
+/// naming it, after which the process should exit (the launcher then ends the other ranks).
 /// </summary>
-public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSource? data = null)
+public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSource? data = null, ProcessGroup? group = null)
 {
     /// <summary>Raised after every epoch's validation.</summary>
     public event Action<EpochMetrics>? EpochEnd;
@@ -24,13 +28,29 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
     /// <summary>Runs (or, with <see cref="TrainOptions.Resume"/>, continues) training until the last epoch, early stopping or cancellation.</summary>
     public TrainResult Run(CancellationToken cancel = default)
     {
-        using var run = TrainingRun.Prepare(options, model, data);
+        using var run = TrainingRun.Prepare(options, model, data, group);
+        try { return Loop(run, cancel); }
+        catch (ResNetSharpException e) when (run.Group is { WorldSize: > 1 } g)
+        {
+            g.Failed = true;
+            throw new ResNetSharpException($"rank {g.Rank} of {g.WorldSize}: {e.Message}", e);
+        }
+        catch when (run.Group is { WorldSize: > 1 } g)
+        {
+            g.Failed = true;
+            throw;
+        }
+    }
+
+    private TrainResult Loop(TrainingRun run, CancellationToken cancel)
+    {
         var o = run.Options;
+        bool main = run.IsMain;
         run.TrainMode();
         for (int epoch = run.State.Epoch; epoch < o.Epochs; epoch++)
         {
             int e = epoch;
-            var pass = run.TrainEpoch(epoch, cancel, (index, images, elapsed) => Report(e, o.Epochs, index, run.TrainLoader.BatchesPerEpoch, run.Step.Metrics, images, elapsed));
+            var pass = run.TrainEpoch(epoch, cancel, (index, images, elapsed) => { if (main) Report(e, o.Epochs, index, run.TrainLoader.BatchesPerEpoch, run.Step.Metrics, images, elapsed); });
             if (pass.Interrupted)
             {
                 Saved(run.SaveLast(epoch, pass.Steps, pass.Seconds));
@@ -40,16 +60,19 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             if (run.RecordEpoch(metrics) is { } best) Saved(best);
             run.Step.Metrics.Restore(0, 0, 0);
             Saved(run.SaveLast(epoch + 1, 0, 0));
-            EpochEnd?.Invoke(metrics);
+            if (main) EpochEnd?.Invoke(metrics);
             if (o.EarlyStopping is { } patience && run.State.SinceBest >= patience && epoch + 1 < o.Epochs)
                 return run.Result(interrupted: false, stoppedEarly: true);
-            if (cancel.IsCancellationRequested && epoch + 1 < o.Epochs)
+            if (epoch + 1 < o.Epochs && run.Stopping(cancel))
                 return run.Result(interrupted: true, stoppedEarly: false);
         }
         return run.Result(interrupted: false, stoppedEarly: false);
     }
 
-    private void Saved(CheckpointSaved saved) => CheckpointSaved?.Invoke(saved);
+    private void Saved(CheckpointSaved? saved)
+    {
+        if (saved is not null) CheckpointSaved?.Invoke(saved);
+    }
 
     private void Report(int epoch, int epochs, int index, int steps, RunningMetrics metrics, long images, TimeSpan elapsed)
     {

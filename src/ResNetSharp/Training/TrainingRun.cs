@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text.Json;
 using ResNetSharp.Data;
+using ResNetSharp.Distributed;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
@@ -17,20 +19,32 @@ internal readonly record struct EpochPass(int Steps, long Images, double TrainSe
 /// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, data, model, loaders,
 /// optimizer, resume), <see cref="TrainEpoch"/>, <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best
 /// checkpoint) and <see cref="SaveLast"/> (the resumable state). Disposes everything it created.
+/// Data-parallel (with a <see cref="Group"/>): every rank prepares and trains on its shard; what all ranks reduce is in
+/// <see cref="GlobalTotals"/> and the evaluator, and only rank 0 (<see cref="IsMain"/>) writes files.
 /// </summary>
 internal sealed class TrainingRun : IDisposable
 {
     private readonly DataSource? _ownedData;
     private readonly ResNet? _ownedModel;
+    private readonly ProcessGroup? _ownedGroup;
+    private readonly SyncBatchNorm? _syncBn;
     private readonly FreezeSpec _freeze;
     private readonly List<EpochMetrics> _history;
 
-    private TrainingRun(TrainOptions o, TrainState? resumed, ResNet? model, DataSource? data)
+    private TrainingRun(TrainOptions o, TrainState? resumed, ResNet? model, DataSource? data, ProcessGroup? group)
     {
         Options = o;
         try
         {
             var device = Devices.Resolve(o.Device);
+            if (group is null && o.Distributed)
+            {
+                var launch = Launch.FromEnvironment();
+                device = launch.Device(device);
+                group = _ownedGroup = launch.Create(device, TimeSpan.FromSeconds(o.DistTimeout));
+            }
+            Group = group;
+            CheckSameOptions(o);
             torch.manual_seed(o.Seed);
             _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
             Source = data ?? _ownedData!;
@@ -47,10 +61,15 @@ internal sealed class TrainingRun : IDisposable
             Transfer.Freeze(Net, _freeze);
             Net.to(device);
             Runtime.FastPath.Prepare(Net, o.ChannelsLast);   // before the optimizer: channels_last weights, cuDNN benchmark
+            var parallel = Group is null ? null : new DataParallel(Net, Group);
+            parallel?.BroadcastState();   // rank 0's initial weights and buffers (before the EMA copies them)
+            _syncBn = o.SyncBn && Group is not null ? new SyncBatchNorm(Net, Group) : null;
 
-            Files = new RunFiles(o.OutDir!);
-            TrainLoader = Source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, augment);
-            ValLoader = Source.CreateLoader(Split.Val, o.BatchSize, device, o.Seed, Augmentation.None);
+            Files = IsMain ? new RunFiles(o.OutDir!) : null;
+            TrainLoader = Source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, augment,
+                Group is null ? null : new DistributedSampler(Group.Rank, Group.WorldSize, o.Seed));
+            ValLoader = Source.CreateLoader(Split.Val, o.BatchSize, device, o.Seed, Augmentation.None,
+                Group is null ? null : DistributedSampler.Exact(Group.Rank, Group.WorldSize));
             Optimizer = ParameterGroups.CreateOptimizer(Net, o);
             Names = ParameterGroups.OrderedNames(Net, o.DecayNormAndBias);
             var schedule = new LrSchedule(o.Schedule, o.Lr, TrainLoader.BatchesPerEpoch, o.Epochs, o.WarmupEpochs);
@@ -58,6 +77,8 @@ internal sealed class TrainingRun : IDisposable
             {
                 InputTransform = Runtime.FastPath.InputTransform(o.ChannelsLast),
                 ForwardWrapper = Runtime.FastPath.ForwardWrapper(o.Precision),
+                BeforeForward = parallel is null ? null : parallel.SyncBuffers,
+                AfterBackward = parallel is null ? null : parallel.AllReduceGradients,
             };
             Ema = o.Ema is { } decay ? new WeightAverage(Net, decay) : null;
 
@@ -65,11 +86,12 @@ internal sealed class TrainingRun : IDisposable
                 ? new TrainState("", o, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, [], "")
                 : Restore(resumed);
             var (c, h, w) = Source.InputSize;
-            if (resumed is null) Files.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
+            if (resumed is null) Files?.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
             _history = State.History.ToList();
         }
         catch
         {
+            if (Group is not null) Group.Failed = true;
             Dispose();   // what was created so far
             throw;
         }
@@ -78,7 +100,15 @@ internal sealed class TrainingRun : IDisposable
     public TrainOptions Options { get; }
     public DataSource Source { get; }
     public ResNet Net { get; }
-    public RunFiles Files { get; }
+    /// <summary>The run directory's files: rank 0's only (null on other ranks).</summary>
+    public RunFiles? Files { get; }
+
+    /// <summary>The ranks of a data-parallel run; null for one process.</summary>
+    public ProcessGroup? Group { get; }
+
+    /// <summary>Whether this process writes files and reports: rank 0, or the only process.</summary>
+    public bool IsMain => Group?.IsMain ?? true;
+
     public IDataLoader TrainLoader { get; }
     public IDataLoader ValLoader { get; }
     public optim.Optimizer Optimizer { get; }
@@ -92,10 +122,10 @@ internal sealed class TrainingRun : IDisposable
     private nn.Module<Tensor, Tensor> Evaluated => Ema?.Model ?? (nn.Module<Tensor, Tensor>)Net;
 
     /// <summary>Step 1: the effective options (a resumed run's saved ones), the data, model, loaders and optimizer, restored when resuming.</summary>
-    public static TrainingRun Prepare(TrainOptions options, ResNet? model, DataSource? data)
+    public static TrainingRun Prepare(TrainOptions options, ResNet? model, DataSource? data, ProcessGroup? group = null)
     {
         var (o, resumed) = EffectiveOptions(options);
-        return new TrainingRun(o, resumed, model, data);
+        return new TrainingRun(o, resumed, model, data, group);
     }
 
     /// <summary>Training mode, with frozen batch norms kept in eval mode.</summary>
@@ -128,7 +158,7 @@ internal sealed class TrainingRun : IDisposable
                 images += batch.Size;
             }
             if (index % Options.ProgressEvery == 0 || index == steps) report(index, images, clock.Elapsed);
-            if (cancel.IsCancellationRequested && index < steps)
+            if (index < steps && Stopping(cancel))
                 return new EpochPass(index, images, clock.Elapsed.TotalSeconds, carried + clock.Elapsed.TotalSeconds, Interrupted: true);
         }
         return new EpochPass(index, images, clock.Elapsed.TotalSeconds, carried + clock.Elapsed.TotalSeconds, Interrupted: false);
@@ -137,33 +167,57 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Step 3: validates the model (or its weight average) after an epoch's training pass; back in training mode after.</summary>
     public EpochMetrics Validate(int epoch, EpochPass pass)
     {
-        var (trainLoss, trainAcc) = Step.Metrics.Read();
-        var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast);
+        var (lossSum, correct, count) = GlobalTotals();
+        var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group);
         TrainMode();
-        return new EpochMetrics(epoch + 1, Step.LearningRate, trainLoss, trainAcc, eval.Loss, eval.Top1, eval.Top5,
-            pass.Seconds, pass.Images / Math.Max(pass.TrainSeconds, 1e-9));
+        return new EpochMetrics(epoch + 1, Step.LearningRate, count == 0 ? 0 : lossSum / count, count == 0 ? 0 : (double)correct / count,
+            eval.Loss, eval.Top1, eval.Top5, pass.Seconds, pass.Images * (Group?.WorldSize ?? 1) / Math.Max(pass.TrainSeconds, 1e-9));
+    }
+
+    /// <summary>Whether to stop: cancellation on any rank stops them all at the same step (one tiny all-reduce per call).</summary>
+    public bool Stopping(CancellationToken cancel)
+    {
+        if (Group is null) return cancel.IsCancellationRequested;
+        using var flag = torch.tensor(new[] { cancel.IsCancellationRequested ? 1L : 0L });
+        Group.AllReduce(flag, ReduceOp.Max);
+        return flag.item<long>() != 0;
+    }
+
+    /// <summary>The epoch's training loss sum, correct count and sample count so far, summed over the ranks.</summary>
+    public (double LossSum, long Correct, long Count) GlobalTotals()
+    {
+        var local = Step.Metrics.Totals();
+        if (Group is null) return local;
+        using var totals = torch.tensor(new[] { local.LossSum, local.Correct, local.Count });
+        Group.AllReduce(totals);
+        var t = totals.data<double>().ToArray();
+        return (t[0], (long)t[1], (long)t[2]);
     }
 
     /// <summary>Step 4: adds an epoch to the history and metrics files; saves "best" when its top-1 is the best so far (returned, else null).</summary>
     public CheckpointSaved? RecordEpoch(EpochMetrics metrics)
     {
         _history.Add(metrics);
-        Files.WriteEpoch(_history);
+        Files?.WriteEpoch(_history);
         bool better = metrics.ValTop1 > State.BestTop1;
         State = State with
         {
             BestEpoch = better ? metrics.Epoch : State.BestEpoch, BestTop1 = better ? metrics.ValTop1 : State.BestTop1,
             SinceBest = better ? 0 : State.SinceBest + 1,
         };
-        if (!better) return null;
+        if (!better || Files is null) return null;
         Checkpoint.Save(Files[RunFiles.Best], Evaluated, Info(metrics.Epoch, metrics.ValTop1));
         return new("best", Files[RunFiles.Best], metrics.Epoch);
     }
 
-    /// <summary>Step 5: saves the resumable state: weights, optimizer (and EMA) tensors and last.state.json, tied by one save id.</summary>
-    public CheckpointSaved SaveLast(int epoch, int stepInEpoch, double epochSeconds)
+    /// <summary>
+    /// Step 5: saves the resumable state: weights, optimizer (and EMA) tensors and last.state.json, tied by one save id,
+    /// with the metric totals of all ranks; null on ranks other than 0, which write nothing.
+    /// </summary>
+    public CheckpointSaved? SaveLast(int epoch, int stepInEpoch, double epochSeconds)
     {
-        var (lossSum, correct, count) = Step.Metrics.Totals();
+        var (lossSum, correct, count) = GlobalTotals();
+        if (Files is null) return null;
         string id = Guid.NewGuid().ToString("N");
         var extra = new Dictionary<string, string> { ["save_id"] = id };
         Checkpoint.Save(Files[RunFiles.Last], Net, Info(epoch, _history.LastOrDefault()?.ValTop1), extra);
@@ -175,7 +229,7 @@ internal sealed class TrainingRun : IDisposable
         using var rng = torch.get_rng_state();
         State = State with
         {
-            SaveId = id, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = Step.Step, LossSum = lossSum, Correct = correct,
+            SaveId = id, WorldSize = Group?.WorldSize ?? 1, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = Step.Step, LossSum = lossSum, Correct = correct,
             Count = count, EpochSeconds = epochSeconds, History = _history.ToList(), TorchRngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
         };
         Files.WriteJson(RunFiles.LastStateJson, State);
@@ -184,7 +238,7 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>How the run ended.</summary>
     public TrainResult Result(bool interrupted, bool stoppedEarly) =>
-        new(Files.Directory, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly);
+        new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly) { IsMain = IsMain };
 
     private CheckpointInfo Info(int epoch, double? top1)
     {
@@ -214,18 +268,35 @@ internal sealed class TrainingRun : IDisposable
         return (effective, saved);
     }
 
+    /// <summary>Every rank checks that rank 0's options are its own (the same flags on every rank).</summary>
+    private void CheckSameOptions(TrainOptions o)
+    {
+        if (Group is null || Group.WorldSize == 1) return;
+        var shared = o with { OutDir = null, Resume = null, Device = "" };
+        using var mine = torch.tensor(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(shared, Checkpoint.Json)));
+        using var rank0 = mine.clone();
+        Group.Broadcast(rank0, root: 0);
+        if (!mine.eq(rank0).all().item<bool>())
+            throw new ResNetSharpException($"rank {Group.Rank} was started with other training options than rank 0: start every rank with the same flags.");
+    }
+
     private TrainState Restore(TrainState saved)
     {
-        using var weights = SafeTensors.Load(Files[RunFiles.Last]);
-        using var tensors = SafeTensors.Load(Files[RunFiles.LastState]);
+        string dir = Options.OutDir!;
+        int world = Group?.WorldSize ?? 1;
+        if (saved.WorldSize != world)
+            throw new ResNetSharpException($"cannot resume '{dir}' on {world} process(es): it was trained on {saved.WorldSize}. Resume it at the same world size ({(saved.WorldSize > 1 ? $"mpirun -np {saved.WorldSize} resnet train --resume {dir}" : $"resnet train --resume {dir}")}).");
+        using var weights = SafeTensors.Load(Path.Combine(dir, RunFiles.Last));
+        using var tensors = SafeTensors.Load(Path.Combine(dir, RunFiles.LastState));
         if (weights.Metadata.GetValueOrDefault("save_id") != saved.SaveId || tensors.Metadata.GetValueOrDefault("save_id") != saved.SaveId)
-            throw new ResNetSharpException($"cannot resume from '{Files.Directory}': last.safetensors, last.state.safetensors and last.state.json come from different saves (an interrupted write); start a new run.");
+            throw new ResNetSharpException($"cannot resume from '{dir}': last.safetensors, last.state.safetensors and last.state.json come from different saves (an interrupted write); start a new run.");
         WeightLoading.LoadInto(Net, weights.Tensors, strict: true);
         OptimizerCheckpoint.Restore(Optimizer, Names, tensors.Tensors);
         Ema?.CopyFrom(tensors.Tensors.Where(kv => kv.Key.StartsWith("ema.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["ema.".Length..], kv => kv.Value));
         Step.Step = saved.GlobalStep;
-        Step.Metrics.Restore(saved.LossSum, saved.Correct, saved.Count);
+        if (IsMain) Step.Metrics.Restore(saved.LossSum, saved.Correct, saved.Count);   // the saved totals are all ranks' sums
+        else Step.Metrics.Restore(0, 0, 0);
         if (saved.TorchRngState.Length > 0)
         {
             using var rng = torch.tensor(Convert.FromBase64String(saved.TorchRngState));
@@ -243,7 +314,9 @@ internal sealed class TrainingRun : IDisposable
         ValLoader?.Dispose();
         TrainLoader?.Dispose();
         Files?.Dispose();
+        _syncBn?.Dispose();
         _ownedModel?.Dispose();
         _ownedData?.Dispose();
+        _ownedGroup?.Dispose();
     }
 }

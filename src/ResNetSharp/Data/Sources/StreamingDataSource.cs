@@ -16,6 +16,7 @@ internal sealed class StreamingDataSource(
     public override float[] Std => std;
     public override bool AllowFlip => true;
 
-    public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment) =>
-        new StreamingLoader(listing(split), split, size, batchSize, device, seed, augment, mean, std, cropFraction);
+    public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
+        Distributed.DistributedSampler? sampler = null) =>
+        new StreamingLoader(listing(split), split, size, batchSize, device, seed, augment, mean, std, cropFraction, sampler);
 }

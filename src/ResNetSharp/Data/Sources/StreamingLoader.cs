@@ -10,7 +10,8 @@ namespace ResNetSharp.Data.Sources;
 /// <see cref="Environment.ProcessorCount"/> parallel workers (decode → random-resized crop for training, resize +
 /// centre crop for validation, via SkiaSharp) into a bounded queue of <see cref="Prefetch"/> batches; the consumer
 /// copies a batch to the device once, then flips, normalises and applies cutout there. Sample i of an epoch uses a
-/// generator seeded by (seed, epoch, i), so batches are identical however threads are scheduled.
+/// generator seeded by (seed, epoch, i), so batches are identical however threads are scheduled. With a
+/// <see cref="Distributed.DistributedSampler"/> it reads only that rank's samples, in the sampler's order.
 /// </summary>
 internal sealed class StreamingLoader : IDataLoader
 {
@@ -24,9 +25,11 @@ internal sealed class StreamingLoader : IDataLoader
     private readonly Device _device;
     private readonly Augmentation _augment;
     private readonly BatchAugmenter _augmenter;
+    private readonly Distributed.DistributedSampler? _sampler;
 
     public StreamingLoader(ImageFolder.Listing listing, Split split, int size, int batchSize, Device device, int seed,
-        Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction)
+        Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction,
+        Distributed.DistributedSampler? sampler = null)
     {
         _cropFraction = cropFraction;
         DataSpec.CheckBatchSize(batchSize);
@@ -39,7 +42,8 @@ internal sealed class StreamingLoader : IDataLoader
         _augment = _train ? augment : Augmentation.None;
         // The crop happens while decoding; flip, normalisation and cutout run batch-wise on the device.
         _augmenter = new BatchAugmenter(_augment with { Crop = false }, allowFlip: true, mean, std);
-        Count = listing.Files.Count;
+        _sampler = sampler;
+        Count = sampler?.SamplesPerRank(listing.Files.Count) ?? listing.Files.Count;
         BatchesPerEpoch = DataSpec.BatchCount(Count, batchSize, _train);
     }
 
@@ -49,7 +53,12 @@ internal sealed class StreamingLoader : IDataLoader
     public IEnumerable<Batch> Epoch(int epoch)
     {
         int[] order = [.. Enumerable.Range(0, (int)Count)];
-        if (_train) Seeds.Rng(_seed, epoch).Shuffle(order);
+        if (_sampler is not null)
+        {
+            using var indices = _sampler.Indices(_listing.Files.Count, epoch);
+            order = [.. indices.data<long>().Select(i => (int)i)];
+        }
+        else if (_train) Seeds.Rng(_seed, epoch).Shuffle(order);
         var queue = Channel.CreateBounded<(byte[] Pixels, long[] Labels)>(Prefetch);
         using var cancel = new CancellationTokenSource();
         var producer = Task.Run(() => Produce(order, epoch, queue.Writer, cancel.Token));
