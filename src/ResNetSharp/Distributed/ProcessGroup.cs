@@ -63,6 +63,16 @@ public abstract class ProcessGroup : IDisposable
     /// <summary>Set when this rank failed: disposing then skips the collective shutdown, so the launcher ends the job.</summary>
     public bool Failed { get; set; }
 
+    /// <summary>
+    /// Marks this rank failed and returns the exception to throw: an input error (<see cref="ResNetSharpException"/>)
+    /// prefixed with "rank R of W", anything else as it is.
+    /// </summary>
+    public Exception Fail(Exception e)
+    {
+        Failed = true;
+        return e is ResNetSharpException && WorldSize > 1 ? new ResNetSharpException($"rank {Rank} of {WorldSize}: {e.Message}", e) : e;
+    }
+
     /// <summary>Combines <paramref name="tensor"/> (contiguous, on this backend's device) over all ranks, in place.</summary>
     public void AllReduce(Tensor tensor, ReduceOp op = ReduceOp.Sum)
     {

@@ -99,7 +99,7 @@ public sealed class SyncBatchNorm : IDisposable
             var group = (ProcessGroup)ctx.get_data("group");
             var sum = gradOutput.contiguous().clone();
             group.AllReduce(sum);
-            return [sum];
+            return [sum, null!];   // no gradient for the group argument
         }
     }
 }

@@ -30,15 +30,11 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
     {
         using var run = TrainingRun.Prepare(options, model, data, group);
         try { return Loop(run, cancel); }
-        catch (ResNetSharpException e) when (run.Group is { WorldSize: > 1 } g)
+        catch (Exception e) when (run.Group is { } g)
         {
-            g.Failed = true;
-            throw new ResNetSharpException($"rank {g.Rank} of {g.WorldSize}: {e.Message}", e);
-        }
-        catch when (run.Group is { WorldSize: > 1 } g)
-        {
-            g.Failed = true;
-            throw;
+            var error = g.Fail(e);   // no collective shutdown: the launcher ends the other ranks
+            if (ReferenceEquals(error, e)) throw;
+            throw error;
         }
     }
 

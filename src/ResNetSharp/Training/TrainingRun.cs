@@ -28,6 +28,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly ResNet? _ownedModel;
     private readonly ProcessGroup? _ownedGroup;
     private readonly SyncBatchNorm? _syncBn;
+    private readonly DataParallel? _parallel, _emaParallel;
     private readonly FreezeSpec _freeze;
     private readonly List<EpochMetrics> _history;
 
@@ -61,7 +62,7 @@ internal sealed class TrainingRun : IDisposable
             Transfer.Freeze(Net, _freeze);
             Net.to(device);
             Runtime.FastPath.Prepare(Net, o.ChannelsLast);   // before the optimizer: channels_last weights, cuDNN benchmark
-            var parallel = Group is null ? null : new DataParallel(Net, Group);
+            var parallel = _parallel = Group is null ? null : new DataParallel(Net, Group);
             parallel?.BroadcastState();   // rank 0's initial weights and buffers (before the EMA copies them)
             _syncBn = o.SyncBn && Group is not null ? new SyncBatchNorm(Net, Group) : null;
 
@@ -81,6 +82,7 @@ internal sealed class TrainingRun : IDisposable
                 AfterBackward = parallel is null ? null : parallel.AllReduceGradients,
             };
             Ema = o.Ema is { } decay ? new WeightAverage(Net, decay) : null;
+            _emaParallel = Ema is not null && Group is not null ? new DataParallel(Ema.Model, Group) : null;
 
             State = resumed is null
                 ? new TrainState("", o, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, [], "")
@@ -89,11 +91,12 @@ internal sealed class TrainingRun : IDisposable
             if (resumed is null) Files?.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
             _history = State.History.ToList();
         }
-        catch
+        catch (Exception e)
         {
-            if (Group is not null) Group.Failed = true;
+            var error = Group?.Fail(e);
             Dispose();   // what was created so far
-            throw;
+            if (error is null || ReferenceEquals(error, e)) throw;
+            throw error;
         }
     }
 
@@ -168,6 +171,8 @@ internal sealed class TrainingRun : IDisposable
     public EpochMetrics Validate(int epoch, EpochPass pass)
     {
         var (lossSum, correct, count) = GlobalTotals();
+        _parallel?.SyncBuffers();   // every rank validates with rank 0's running statistics
+        _emaParallel?.SyncBuffers();
         var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group);
         TrainMode();
         return new EpochMetrics(epoch + 1, Step.LearningRate, count == 0 ? 0 : lossSum / count, count == 0 ? 0 : (double)correct / count,
@@ -277,7 +282,7 @@ internal sealed class TrainingRun : IDisposable
         using var rank0 = mine.clone();
         Group.Broadcast(rank0, root: 0);
         if (!mine.eq(rank0).all().item<bool>())
-            throw new ResNetSharpException($"rank {Group.Rank} was started with other training options than rank 0: start every rank with the same flags.");
+            throw new ResNetSharpException("this rank was started with other training options than rank 0: start every rank with the same flags.");
     }
 
     private TrainState Restore(TrainState saved)
