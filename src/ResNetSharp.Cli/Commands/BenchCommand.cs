@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Distributed;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
@@ -25,13 +26,14 @@ internal static class BenchCommand
         var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("train", "infer", "both");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training step on every rank of an mpirun/torchrun job (--batch-size per rank); reports compute and communication time and bytes all-reduced per step." };
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
-            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json,
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json, distributed,
         };
         command.SetAction(result =>
         {
-            var r = SpeedBenchmark.Run(new BenchOptions
+            var options = new BenchOptions
             {
                 Model = result.GetValue(model)!,
                 BatchSize = result.GetValue(batch),
@@ -44,7 +46,9 @@ internal static class BenchCommand
                 NumClasses = result.GetValue(numClasses),
                 StemChannels = result.GetValue(stemChannels),
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
-            });
+            };
+            var r = result.GetValue(distributed) ? DistributedBench.Run(options) : SpeedBenchmark.Run(options);
+            if (r is null) return 0;   // ranks other than 0 print nothing
             if (result.GetValue(json))
             {
                 CliJson.Write(result, r);
@@ -53,6 +57,8 @@ internal static class BenchCommand
             var output = result.InvocationConfiguration.Output;
             output.WriteLine($"{r.Model} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} on {r.Device}, {r.Precision}{(r.ChannelsLast ? ", channels_last" : "")}, {r.Steps} steps");
             if (r.TrainImagesPerSec is { } t) output.WriteLine($"  train: {t,10:N0} img/s ({r.TrainStepMs:F1} ms/step){(r.TrainDeviceMemoryBytes is { } m ? $", device memory {m / 1048576.0:N0} MiB" : "")}");
+            if (r.TrainCommMs is { } comm)
+                output.WriteLine($"  {r.WorldSize} ranks: compute {r.TrainComputeMs:F1} ms + communication {comm:F1} ms per step ({comm / r.TrainStepMs:P1}), {r.TrainBytesAllReducedPerStep / 1048576.0:F2} MiB all-reduced per step per rank");
             if (r.InferImagesPerSec is { } i) output.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
             return 0;
         });

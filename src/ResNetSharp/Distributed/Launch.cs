@@ -42,7 +42,7 @@ public sealed record Launch(int Rank, int WorldSize, int LocalRank, string Maste
     /// (<c>cuda:LOCAL_RANK</c>) unless a GPU index is given.
     /// </summary>
     public torch.Device Device(torch.Device device) =>
-        device.type == DeviceType.CUDA && device.index <= 0 ? torch.device(DeviceType.CUDA, LocalRank) : device;
+        device.type == DeviceType.CUDA && device.index <= 0 ? new torch.Device(DeviceType.CUDA, LocalRank) : device;
 
     /// <summary>
     /// The process group for tensors on <paramref name="device"/>: Open MPI for the CPU (the job must be started by

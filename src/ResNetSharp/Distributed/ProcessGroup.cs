@@ -64,13 +64,16 @@ public abstract class ProcessGroup : IDisposable
     public bool Failed { get; set; }
 
     /// <summary>
-    /// Marks this rank failed and returns the exception to throw: an input error (<see cref="ResNetSharpException"/>)
-    /// prefixed with "rank R of W", anything else as it is.
+    /// Marks this rank failed (no collective shutdown: the launcher ends the other ranks) and returns the exception to
+    /// throw: an input error (<see cref="ResNetSharpException"/>) prefixed with "rank R of W"; anything else is rethrown
+    /// here with its stack trace. Use as <c>catch (Exception e) { throw group.Fail(e); }</c>.
     /// </summary>
     public Exception Fail(Exception e)
     {
         Failed = true;
-        return e is ResNetSharpException && WorldSize > 1 ? new ResNetSharpException($"rank {Rank} of {WorldSize}: {e.Message}", e) : e;
+        if (e is ResNetSharpException && WorldSize > 1) return new ResNetSharpException($"rank {Rank} of {WorldSize}: {e.Message}", e);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
+        return e;
     }
 
     /// <summary>Combines <paramref name="tensor"/> (contiguous, on this backend's device) over all ranks, in place.</summary>

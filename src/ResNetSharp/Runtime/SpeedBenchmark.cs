@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResNetSharp.Distributed;
 using ResNetSharp.Inference;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
@@ -33,7 +34,20 @@ public sealed record BenchOptions
 public sealed record BenchResult(
     string Model, int BatchSize, int ImageSize, string Device, string Precision, bool ChannelsLast, bool CudnnBenchmark, int Steps,
     double? TrainImagesPerSec, double? TrainStepMs, long? TrainDeviceMemoryBytes,
-    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels);
+    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels)
+{
+    /// <summary>Ranks of a data-parallel benchmark (1 without); images/s are then over all ranks, the batch size per rank.</summary>
+    public int WorldSize { get; init; } = 1;
+
+    /// <summary>Data-parallel: milliseconds per training step spent in collectives (gradient all-reduce, buffer broadcast).</summary>
+    public double? TrainCommMs { get; init; }
+
+    /// <summary>Data-parallel: milliseconds per training step of computation (the step time less <see cref="TrainCommMs"/>).</summary>
+    public double? TrainComputeMs => TrainStepMs - TrainCommMs;
+
+    /// <summary>Data-parallel: bytes each rank all-reduces per training step.</summary>
+    public long? TrainBytesAllReducedPerStep { get; init; }
+}
 
 /// <summary>
 /// Times a full training step (<see cref="TrainStep"/>: forward, loss, backward, <see cref="ForeachSgd"/> step) and inference on synthetic data that lives on the
@@ -43,7 +57,11 @@ public sealed record BenchResult(
 /// </summary>
 public static class SpeedBenchmark
 {
-    public static BenchResult Run(BenchOptions o)
+    /// <summary>
+    /// Runs the benchmark; with a <paramref name="group"/> the training step is data-parallel (every rank runs this,
+    /// with gradients averaged over the ranks as in <c>resnet train --distributed</c>) and its communication is timed.
+    /// </summary>
+    public static BenchResult Run(BenchOptions o, ProcessGroup? group = null)
     {
         if (o.BatchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, got {o.BatchSize}.");
         if (o.Steps < 1) throw new ResNetSharpException($"--steps must be at least 1, got {o.Steps}.");
@@ -64,7 +82,8 @@ public static class SpeedBenchmark
         using var y = randint(0, config.NumClasses, [o.BatchSize], device: device);
 
         double? trainRate = null, stepMs = null, inferRate = null, unfusedRate = null;
-        long? memory = null;
+        long? memory = null, bytesPerStep = null;
+        double? commMs = null;
         bool? fusion = null;
         double? fusedError = null;
         if (o.Mode != BenchMode.Infer)
@@ -78,9 +97,19 @@ public static class SpeedBenchmark
                 InputTransform = FastPath.InputTransform(o.ChannelsLast),
                 ForwardWrapper = FastPath.ForwardWrapper(o.Precision),
             };
+            var parallel = group is null ? null : new DataParallel(model, group);
+            parallel?.BroadcastState();
+            step.BeforeForward = parallel is null ? null : parallel.SyncBuffers;
+            step.AfterBackward = parallel is null ? null : parallel.AllReduceGradients;
             model.train();
-            double seconds = Time(o, device, () => step.Run(x, y));
-            trainRate = o.BatchSize * o.Steps / seconds;
+            (TimeSpan Comm, long Bytes) start = default;
+            double seconds = Time(o, device, () => step.Run(x, y), () => start = (group?.CommunicationTime ?? default, group?.BytesAllReduced ?? 0));
+            if (group is not null)
+            {
+                commMs = (group.CommunicationTime - start.Comm).TotalMilliseconds / o.Steps;
+                bytesPerStep = (group.BytesAllReduced - start.Bytes) / o.Steps;
+            }
+            trainRate = o.BatchSize * (group?.WorldSize ?? 1) * o.Steps / seconds;
             stepMs = seconds * 1000 / o.Steps;
             if (cuda) memory = DeviceMemory.UsedBytes();
         }
@@ -100,7 +129,10 @@ public static class SpeedBenchmark
             });
         }
         return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
-            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels);
+            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels)
+        {
+            WorldSize = group?.WorldSize ?? 1, TrainCommMs = commMs, TrainBytesAllReducedPerStep = bytesPerStep,
+        };
     }
 
     /// <summary>‖fused − unfused‖ / ‖unfused‖ of the outputs for one batch (the unfused model in eval mode, same precision).</summary>
@@ -113,11 +145,12 @@ public static class SpeedBenchmark
         return fused.call(x).sub(reference).norm().div(reference.norm()).item<float>();
     }
 
-    /// <summary>Seconds for <c>Steps</c> calls of <paramref name="step"/>, after <c>Warmup</c> calls, device synchronised.</summary>
-    private static double Time(BenchOptions o, Device device, Action step)
+    /// <summary>Seconds for <c>Steps</c> calls of <paramref name="step"/>, after <c>Warmup</c> calls, device synchronised; <paramref name="timed"/> runs when the clock starts.</summary>
+    private static double Time(BenchOptions o, Device device, Action step, Action? timed = null)
     {
         for (int i = 0; i < o.Warmup; i++) step();
         Synchronize(device);
+        timed?.Invoke();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < o.Steps; i++) step();
         Synchronize(device);

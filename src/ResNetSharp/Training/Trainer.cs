@@ -32,9 +32,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         try { return Loop(run, cancel); }
         catch (Exception e) when (run.Group is { } g)
         {
-            var error = g.Fail(e);   // no collective shutdown: the launcher ends the other ranks
-            if (ReferenceEquals(error, e)) throw;
-            throw error;
+            throw g.Fail(e);
         }
     }
 

@@ -93,10 +93,10 @@ internal sealed class TrainingRun : IDisposable
         }
         catch (Exception e)
         {
-            var error = Group?.Fail(e);
+            if (Group is not null) Group.Failed = true;   // before disposing: no collective shutdown
             Dispose();   // what was created so far
-            if (error is null || ReferenceEquals(error, e)) throw;
-            throw error;
+            if (Group is null) throw;
+            throw Group.Fail(e);
         }
     }
 

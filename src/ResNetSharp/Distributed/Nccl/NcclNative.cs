@@ -24,14 +24,17 @@ internal static class NcclNative
     public const int Uint8 = 1, Int64 = 4, Float32 = 7, Float64 = 8, Bfloat16 = 9;
     public const int OpSum = 0, OpMax = 2;
 
-    private static readonly Lazy<string?> LoadError = new(() =>
-        NativeLibrary.TryLoad(Library, typeof(NcclNative).Assembly, null, out _) ? null
-            : $"NCCL ({Library}) could not be loaded: put the directory that holds it on LD_LIBRARY_PATH (PyTorch's CUDA wheels have it in site-packages/nvidia/nccl/lib), or install NCCL (libnccl2).");
+    private static readonly Lazy<string?> Loaded = new(() => LoadError(Library));
+
+    /// <summary>Null when <paramref name="library"/> loads, else the error saying where to find NCCL.</summary>
+    internal static string? LoadError(string library) =>
+        NativeLibrary.TryLoad(library, typeof(NcclNative).Assembly, null, out _) ? null
+            : $"NCCL ({library}) could not be loaded: put the directory that holds it on LD_LIBRARY_PATH (PyTorch's CUDA wheels have it in site-packages/nvidia/nccl/lib), or install NCCL (libnccl2).";
 
     /// <summary>Loads libnccl, or throws one clear error saying where to find it.</summary>
     public static void EnsureLoaded()
     {
-        if (LoadError.Value is { } message) throw new ResNetSharpException(message);
+        if (Loaded.Value is { } message) throw new ResNetSharpException(message);
     }
 
     [DllImport(Library)] public static extern int ncclGetUniqueId(out NcclUniqueId id);
