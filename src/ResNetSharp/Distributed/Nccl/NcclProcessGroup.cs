@@ -14,9 +14,14 @@ namespace ResNetSharp.Distributed.Nccl;
 public sealed class NcclProcessGroup : ProcessGroup
 {
     private readonly IntPtr _comm;
+    private readonly int _device;
     private bool _disposed;
 
-    private NcclProcessGroup(IntPtr comm, int rank, int size, int localRank, TimeSpan timeout) : base(rank, size, localRank, timeout) => _comm = comm;
+    private NcclProcessGroup(IntPtr comm, int device, int rank, int size, int localRank, TimeSpan timeout) : base(rank, size, localRank, timeout)
+    {
+        _comm = comm;
+        _device = device;
+    }
 
     /// <inheritdoc/>
     public override string Backend => "nccl";
@@ -30,7 +35,8 @@ public sealed class NcclProcessGroup : ProcessGroup
         NcclNative.EnsureLoaded();
         if (device.type != DeviceType.CUDA)
             throw new ResNetSharpException($"NCCL reduces CUDA tensors; {device} is not a GPU: use the MPI process group for the CPU.");
-        NcclNative.SetDevice(device.index < 0 ? 0 : device.index);
+        int gpu = device.index < 0 ? 0 : device.index;
+        NcclNative.SetDevice(gpu);
         NcclUniqueId id = default;
         byte[] bytes = new byte[NcclNative.UniqueIdBytes];
         if (launch.Rank == 0)
@@ -45,7 +51,7 @@ public sealed class NcclProcessGroup : ProcessGroup
             bytes.CopyTo(MemoryMarshal.AsBytes<NcclUniqueId>(new Span<NcclUniqueId>(ref id)));
         }
         Check(NcclNative.ncclCommInitRank(out var comm, launch.WorldSize, id, launch.Rank), "ncclCommInitRank", launch);
-        return new NcclProcessGroup(comm, launch.Rank, launch.WorldSize, launch.LocalRank, timeout);
+        return new NcclProcessGroup(comm, gpu, launch.Rank, launch.WorldSize, launch.LocalRank, timeout);
     }
 
     protected override void AllReduceCore(Tensor tensor, ReduceOp op) =>
@@ -60,20 +66,21 @@ public sealed class NcclProcessGroup : ProcessGroup
 
     protected override void BarrierCore()
     {
-        using var one = ones(1, ScalarType.Float32, torch.device(DeviceType.CUDA, LocalRank));
+        using var one = ones(1, ScalarType.Float32, new torch.Device(DeviceType.CUDA, _device));
         AllReduceCore(one, ReduceOp.Sum);
     }
 
     /// <summary>Checks the enqueue's result, then waits for the device with the timeout, watching NCCL's asynchronous error.</summary>
     private void Run(string call, int code)
     {
-        if (code != NcclNative.Success) throw Fail(call, NcclNative.ErrorString(code));
-        var done = Task.Run(() => torch.cuda.synchronize());
+        if (code != NcclNative.Success) throw Aborted(call, NcclNative.ErrorString(code));
+        var device = new torch.Device(DeviceType.CUDA, _device);
+        var done = Task.Run(() => torch.cuda.synchronize(device));   // a worker thread: its current device is not ours
         var deadline = DateTime.UtcNow + Timeout;
         while (!done.Wait(TimeSpan.FromMilliseconds(50)))
         {
             if (NcclNative.ncclCommGetAsyncError(_comm, out int error) == NcclNative.Success && error != NcclNative.Success)
-                throw Fail(call, NcclNative.ErrorString(error));
+                throw Aborted(call, NcclNative.ErrorString(error));
             if (DateTime.UtcNow > deadline)
             {
                 Abort();
@@ -82,7 +89,7 @@ public sealed class NcclProcessGroup : ProcessGroup
         }
     }
 
-    private ResNetSharpException Fail(string call, string message)
+    private ResNetSharpException Aborted(string call, string message)
     {
         Abort();
         return Error(call, message);
