@@ -241,9 +241,12 @@ internal sealed class TrainingRun : IDisposable
         return new("last", Files[RunFiles.Last], epoch);
     }
 
-    /// <summary>How the run ended.</summary>
-    public TrainResult Result(bool interrupted, bool stoppedEarly) =>
-        new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly) { IsMain = IsMain };
+    /// <summary>How the run ended; data-parallel ranks return together (after rank 0 has written its files).</summary>
+    public TrainResult Result(bool interrupted, bool stoppedEarly)
+    {
+        Group?.Barrier();
+        return new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly) { IsMain = IsMain };
+    }
 
     private CheckpointInfo Info(int epoch, double? top1)
     {
@@ -279,9 +282,8 @@ internal sealed class TrainingRun : IDisposable
         if (Group is null || Group.WorldSize == 1) return;
         var shared = o with { OutDir = null, Resume = null, Device = "" };
         using var mine = torch.tensor(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(shared, Checkpoint.Json)));
-        using var rank0 = mine.clone();
-        Group.Broadcast(rank0, root: 0);
-        if (!mine.eq(rank0).all().item<bool>())
+        using var all = Group.AllGather(mine);
+        if (!mine.eq(all[0]).all().item<bool>())
             throw new ResNetSharpException("this rank was started with other training options than rank 0: start every rank with the same flags.");
     }
 
