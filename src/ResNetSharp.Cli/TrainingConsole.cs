@@ -66,6 +66,8 @@ internal static class TrainingConsole
     private static void Summarise(TrainResult r, TextWriter output)
     {
         if (!r.IsMain) return;   // data-parallel: rank 0 prints
+        if (r.Distributed is var (world, backend, comm))
+            output.WriteLine($"data-parallel on {world} ranks ({backend}): rank 0 spent {comm:F1} s in communication ({comm / Math.Max(r.History.Sum(m => m.Seconds), 1e-9):P1} of its training time)");
         if (r.Interrupted)
         {
             output.WriteLine($"interrupted; the state is saved. Continue with: resnet train --resume {r.OutDir}");

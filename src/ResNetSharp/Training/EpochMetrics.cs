@@ -22,6 +22,9 @@ public sealed record TrainResult(string OutDir, IReadOnlyList<EpochMetrics> Hist
     /// <summary>Whether this process wrote the run's files (rank 0 of a data-parallel run, or the only process).</summary>
     public bool IsMain { get; init; } = true;
 
+    /// <summary>Data-parallel: the ranks, the engine ("mpi", "nccl") and this rank's seconds in collectives; null for one process.</summary>
+    public (int WorldSize, string Backend, double CommunicationSeconds)? Distributed { get; init; }
+
     public string BestCheckpoint => Path.Combine(OutDir, RunFiles.Best);
     public string LastCheckpoint => Path.Combine(OutDir, RunFiles.Last);
     public string Curves => Path.Combine(OutDir, RunFiles.Curves);

@@ -245,7 +245,11 @@ internal sealed class TrainingRun : IDisposable
     public TrainResult Result(bool interrupted, bool stoppedEarly)
     {
         Group?.Barrier();
-        return new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly) { IsMain = IsMain };
+        return new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly)
+        {
+            IsMain = IsMain,
+            Distributed = Group is null ? null : (Group.WorldSize, Group.Backend, Group.CommunicationTime.TotalSeconds),
+        };
     }
 
     private CheckpointInfo Info(int epoch, double? top1)

@@ -137,6 +137,7 @@ public class DataParallelTrainingTests
         // Only rank 0 wrote: one TensorBoard file, one line per epoch, one console summary.
         Assert.Single(Directory.GetFiles(outDir, "events.out.tfevents.*"));
         Assert.Single(r.Out.Split('\n'), l => l.Contains("best validation top-1", StringComparison.Ordinal));
+        Assert.Matches(@"data-parallel on 2 ranks \(mpi\): rank 0 spent \d+\.\d s in communication", r.Out);
         Assert.Equal(Epochs, System.Text.RegularExpressions.Regex.Count(r.Out, @"epoch +\d+  lr "));
     }
 
