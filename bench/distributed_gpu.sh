@@ -21,7 +21,10 @@ if [ "$NGPUS" -gt 1 ]; then
   torchrun --nproc-per-node "$NGPUS" --no-python "$APP" "${bench[@]}" | tee "$OUT/bench-$NGPUS.json"
   python3 - "$OUT/bench-1.json" "$OUT/bench-$NGPUS.json" "$NGPUS" <<'PY'
 import json, sys
-one, many = (json.loads(open(p).read()[open(p).read().index("{"):]) for p in sys.argv[1:3])
+def rank0(path):   # rank 0's JSON document, after any terminal codes
+    text = open(path).read()
+    return json.loads(text[text.index("{"):])
+one, many = rank0(sys.argv[1]), rank0(sys.argv[2])
 n = int(sys.argv[3])
 print(f"{n} GPUs: {many['train_images_per_sec'] / one['train_images_per_sec']:.2f}x one GPU (target {0.875 * n:.1f}x for 8: 7x); "
       f"communication {many['train_comm_ms']:.1f} of {many['train_step_ms']:.1f} ms per step")
