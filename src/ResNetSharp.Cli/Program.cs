@@ -17,6 +17,7 @@ internal static partial class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
+            ExplainCommand.Create(),
             ExportCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),

@@ -126,12 +126,17 @@ public static class GradCam
         return [.. Enumerable.Range(0, n).Select(i => Enumerable.Range(0, h).Select(y => data.AsSpan((i * h + y) * w, w).ToArray()).ToArray())];
     }
 
-    private static nn.Module<Tensor, Tensor> FindLayer(ResNet model, string layer)
+    /// <summary>Throws a clear error listing the valid names when the model has no layer <paramref name="layer"/>.</summary>
+    public static void CheckLayer(ResNet model, string layer)
     {
         var names = LayerNames(model);
         if (!names.Contains(layer))
             throw new ResNetSharpException($"the model has no layer '{layer}': use one of {string.Join(", ", names)}.");
-        return model.named_modules().First(m => m.name == layer).module as nn.Module<Tensor, Tensor>
-            ?? throw new ResNetSharpException($"layer '{layer}' does not map tensors to tensors: use one of {string.Join(", ", names)}.");
+    }
+
+    private static nn.Module<Tensor, Tensor> FindLayer(ResNet model, string layer)
+    {
+        CheckLayer(model, layer);
+        return (nn.Module<Tensor, Tensor>)model.named_modules().First(m => m.name == layer).module;
     }
 }
