@@ -22,7 +22,7 @@ internal static class TrainCommand
         var imageSize = new Option<int?>("--image-size") { Description = "Input side for folder:DIR data (default: small images at their own size, others 224)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<string>("--lr") { Description = "Peak learning rate, or auto: run the LR range test (resnet lr-find) first and train with its suggestion.", DefaultValueFactory = _ => d.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var lr = new Option<string>("--lr") { Description = "Peak learning rate, or auto[=steep|valley|minimum]: run the LR range test (resnet lr-find) first and train with that rule's suggestion (default steep).", DefaultValueFactory = _ => d.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adamw.", DefaultValueFactory = _ => "sgd" };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum in [0, 1).", DefaultValueFactory = _ => d.Momentum };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD).", DefaultValueFactory = _ => d.Nesterov };
@@ -70,7 +70,7 @@ internal static class TrainCommand
             options.Validate();   // bad flags fail before any download
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };
             if (run is not null) return run(result, options);
-            return AutoLr.Train(result, options, result.GetValue(lr) == AutoLr.Auto, result.GetValue(report));
+            return AutoLr.Train(result, options, AutoLr.Rule(result.GetValue(lr)!), result.GetValue(report));
         });
         return command;
     }

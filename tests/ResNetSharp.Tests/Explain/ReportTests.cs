@@ -25,7 +25,7 @@ public sealed class FolderRuns : IDisposable
 
     public FolderRuns()
     {
-        using var data = TinyData.Open(320, 60);
+        using var data = TinyData.Open(960, 100);
         foreach (var split in new[] { Split.Train, Split.Val })
         {
             var set = data.Get(split);
@@ -38,7 +38,7 @@ public sealed class FolderRuns : IDisposable
                 bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
             }
         }
-        string[] common = ["train", "--data", $"folder:{Data}", "--model", "small_resnet", "--epochs", "1", "--batch-size", "16", "--augment", "none", "--device", "cpu", "--seed", "1"];
+        string[] common = ["train", "--data", $"folder:{Data}", "--model", "small_resnet", "--epochs", "1", "--batch-size", "32", "--augment", "none", "--device", "cpu", "--seed", "1"];
         AutoRun = Run([.. common, "--lr", "auto", "--report", "--out", Auto]);
         DefaultRun = Run([.. common, "--out", Default]);
     }
@@ -46,7 +46,7 @@ public sealed class FolderRuns : IDisposable
     public void Dispose() => Dir.Dispose();
 }
 
-public class ReportTests(FolderRuns runs) : IClassFixture<FolderRuns>
+public class ReportTests(FolderRuns runs, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<FolderRuns>
 {
     private static double BestTop1(string run) =>
         File.ReadAllLines(Path.Combine(run, RunFiles.MetricsJsonl)).Max(l => JsonDocument.Parse(l).RootElement.GetProperty("val_top1").GetDouble());
@@ -58,12 +58,13 @@ public class ReportTests(FolderRuns runs) : IClassFixture<FolderRuns>
         Assert.True(runs.DefaultRun.Code == 0, runs.DefaultRun.Err);
         using var found = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs.Auto, LrFindResult.Json)));
         double suggested = found.RootElement.GetProperty("suggested_lr").GetDouble();
-        Assert.Equal("valley", found.RootElement.GetProperty("method").GetString());
+        Assert.Equal("steep", found.RootElement.GetProperty("method").GetString());   // --lr auto's rule
         Assert.Equal(100, found.RootElement.GetProperty("lrs").GetArrayLength());
         Assert.True(File.Exists(Path.Combine(runs.Auto, LrFindResult.Png)));
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs.Auto, RunFiles.Config)));
         Assert.Equal(suggested, config.RootElement.GetProperty("options").GetProperty("lr").GetDouble());
         double auto = BestTop1(runs.Auto), fixedLr = BestTop1(runs.Default);
+        log.WriteLine($"lr auto ({suggested:G3}): {auto:P1}; default lr 0.2: {fixedLr:P1}");
         Assert.True(auto >= fixedLr, $"lr auto ({suggested:G3}): {auto:P1}; default lr 0.2: {fixedLr:P1}");
     }
 
@@ -105,5 +106,16 @@ public class ReportTests(FolderRuns runs) : IClassFixture<FolderRuns>
         Assert.Contains($"'{empty}' has no metrics.jsonl", Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         var missing = Run("report", runs.Dir.Combine("nope"));
         Assert.Contains("does not exist", missing.Err);
+    }
+
+    [Theory]
+    [InlineData("unknown --lr auto rule 'fast'", "--lr", "auto=fast")]
+    [InlineData("--lr must be a positive number or auto", "--lr", "fast")]
+    [InlineData("--lr auto cannot be used with --resume", "--lr", "auto", "--resume", "runs/x")]
+    public void Bad_lr_values_are_one_clear_error(string message, params string[] args)
+    {
+        var r = Run(["train", .. args]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains(message, Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 }

@@ -23,7 +23,7 @@ public class LrFinderTests
     public void The_sweep_is_exponential_and_the_model_optimizer_and_rng_are_restored_exactly()
     {
         using var data = TinyData.Open(320, 32);
-        using var loader = data.CreateLoader(Split.Train, 32, CPU, 0, Augmentation.None);
+        using var loader = data.CreateLoader(Split.Train, 16, CPU, 0, Augmentation.None);
         var (model, optimizer, step, names) = Setup(Options);
         using var _ = model;
         using var __ = optimizer;
@@ -32,7 +32,7 @@ public class LrFinderTests
         using var rng = get_rng_state();
         var found = LrFinder.Run(step, model, optimizer, names, loader, new LrFindOptions { Steps = 30 });
 
-        Assert.Equal(30, found.Lrs.Count);   // 10 batches per epoch: the sweep runs on over three epochs
+        Assert.Equal(30, found.Lrs.Count);   // 20 batches per epoch: the sweep runs on into a second epoch
         Assert.Equal(1e-7, found.Lrs[0], 1e-20);
         double ratio = Math.Pow(1e8, 1.0 / 30);
         for (int i = 1; i < 30; i++) Assert.Equal(ratio, found.Lrs[i] / found.Lrs[i - 1], 1e-9);
@@ -51,7 +51,7 @@ public class LrFinderTests
     public void The_sweep_stops_when_the_smoothed_loss_exceeds_four_times_its_minimum()
     {
         using var data = TinyData.Open(320, 32);
-        using var loader = data.CreateLoader(Split.Train, 32, CPU, 0, Augmentation.None);
+        using var loader = data.CreateLoader(Split.Train, 16, CPU, 0, Augmentation.None);
         var (model, optimizer, step, names) = Setup(Options with { Momentum = 0.9 });
         using var _ = model;
         using var __ = optimizer;
