@@ -34,7 +34,7 @@ internal static class ExplainCommand
             var (k, a, dir) = (result.GetValue(topk), result.GetValue(alpha), result.GetValue(outDir)!);
             if (k is not null && result.GetValue(cls) is not null) throw new ResNetSharpException("give --class or --topk, not both.");
             if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
-            if (a is < 0 or > 1 || double.IsNaN(a)) throw new ResNetSharpException($"--alpha must be in [0, 1], not {a}.");
+            CamOverlay.CheckAlpha(a);
             var camMethod = result.GetValue(method) == "gradcam++" ? CamMethod.GradCamPlusPlus : CamMethod.GradCam;
             using var predictor = source.Open(result, files, Devices.Resolve(result.GetValue(device)!));
             var (model, labels, mean, std) = predictor.Parts;
@@ -43,20 +43,19 @@ internal static class ExplainCommand
             int? fixedClass = result.GetValue(cls) is { } c ? ParseClass(c, labels) : null;
             Directory.CreateDirectory(dir);
             var output = result.InvocationConfiguration.Output;
-            var device0 = model.parameters().First().device;
+            var modelDevice = model.parameters().First().device;
             foreach (var batch in files.Chunk(BatchSize))
             {
-                var ranked = fixedClass is { } f ? [.. batch.Select(_ => (IReadOnlyList<int>)[f])]
-                    : predictor.Predict(batch, k ?? 1, BatchSize).Select(p => (IReadOnlyList<int>)[.. p.Top.Select(t => t.Index)]).ToList();
+                // Per image its classes to explain, most likely first (the same count for every image).
+                var ranked = fixedClass is { } f ? [.. batch.Select(_ => new[] { f })]
+                    : predictor.Predict(batch, k ?? 1, BatchSize).Select(p => p.Top.Select(t => t.Index).ToArray()).ToList();
                 using var scope = NewDisposeScope();
-                var x = predictor.Preprocess(batch).to(device0);
-                for (int rank = 0; rank < ranked.Max(r => r.Count); rank++)
-                {
-                    var maps = GradCam.Compute(model, x, [.. ranked.Select(r => r[Math.Min(rank, r.Count - 1)])], target, camMethod);
-                    for (int i = 0; i < batch.Length; i++)
+                var x = predictor.Preprocess(batch).to(modelDevice);
+                var maps = Enumerable.Range(0, ranked[0].Length)
+                    .Select(rank => GradCam.Compute(model, x, [.. ranked.Select(r => r[rank])], target, camMethod)).ToList();
+                for (int i = 0; i < batch.Length; i++)
+                    foreach (var m in maps.Select(byRank => byRank[i]))
                     {
-                        if (rank >= ranked[i].Count) continue;
-                        var m = maps[i];
                         string png = Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(batch[i])}.{m.Class}.png");
                         CamOverlay.Save(png, x[i], m.Map, mean, std, a);
                         if (result.GetValue(json))
@@ -66,7 +65,6 @@ internal static class ExplainCommand
                             }));
                         else output.WriteLine($"{batch[i]}: {labels[m.Class]} (class {m.Class}, {m.Prob:P2}) -> {png}");
                     }
-                }
             }
             return 0;
         });

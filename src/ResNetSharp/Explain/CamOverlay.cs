@@ -20,7 +20,7 @@ public static class CamOverlay
     /// </summary>
     public static SKBitmap Render(Tensor image, float[][] map, float[] mean, float[] std, double alpha = 0.5)
     {
-        if (alpha is < 0 or > 1 || double.IsNaN(alpha)) throw new ResNetSharpException($"--alpha must be in [0, 1], not {alpha}.");
+        CheckAlpha(alpha);
         int h = (int)image.shape[1], w = (int)image.shape[2];
         if (map.Length != h || map[0].Length != w)
             throw new ArgumentException($"the map is {map.Length}x{map[0].Length} but the image {h}x{w}.", nameof(map));
@@ -38,6 +38,12 @@ public static class CamOverlay
                 rgba[i + 2] = Blend(rgba[i + 2], c.B, alpha);
             }
         return bitmap;
+    }
+
+    /// <summary>Throws a clear error unless the colour map's opacity is in [0, 1].</summary>
+    public static void CheckAlpha(double alpha)
+    {
+        if (alpha is < 0 or > 1 || double.IsNaN(alpha)) throw new ResNetSharpException($"--alpha must be in [0, 1], not {alpha}.");
     }
 
     /// <summary>Renders the overlay and writes it as a PNG, whole or not at all.</summary>

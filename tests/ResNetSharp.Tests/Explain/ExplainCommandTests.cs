@@ -72,15 +72,15 @@ public class ExplainCommandTests(TinyRun run)
     [Fact]
     public void Topk_explains_each_of_the_top_classes_in_rank_order()
     {
-        var png = Pngs(1)[0];
+        var pngs = Pngs(2);
         string dir = Path.Combine(run.Dir.Path, "cams-top");
-        var r = Run("explain", "--checkpoint", run.Result.BestCheckpoint, png, "--topk", "3", "--out", dir, "--json", "--method", "gradcam++");
+        var r = Run(["explain", "--checkpoint", run.Result.BestCheckpoint, .. pngs, "--topk", "3", "--out", dir, "--json", "--method", "gradcam++"]);
         Assert.True(r.Code == 0, r.Err);
         using var predictor = Predictor.FromCheckpoint(run.Result.BestCheckpoint);
-        var top = predictor.Predict(png, k: 3).Select(p => p.Index);
-        var classes = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("class").GetInt32());
-        Assert.Equal(top, classes);
-        Assert.Equal(3, Directory.GetFiles(dir, "*.png").Length);
+        var expected = pngs.SelectMany(png => predictor.Predict(png, k: 3).Select(p => (png, p.Index)));
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement);
+        Assert.Equal(expected, lines.Select(o => (o.GetProperty("file").GetString()!, o.GetProperty("class").GetInt32())));
+        Assert.Equal(6, Directory.GetFiles(dir, "*.png").Length);
     }
 
     [Fact]

@@ -93,7 +93,11 @@ public class ReportTests(FolderRuns runs, Xunit.Abstractions.ITestOutputHelper l
         Assert.True(await page.EvaluateAsync<bool>("[...document.images].every(i => i.complete && i.naturalWidth > 0)"));
         Assert.True(await page.EvaluateAsync<int>("document.images.length") >= 3 + 12);
         Assert.Matches(@"img\d{3}\.png", await page.InnerTextAsync(".gallery"));
-        Assert.Contains("resnet train --model small_resnet", await page.InnerTextAsync("#command"));
+        // The reproducing command parses with train's flags (no quoting is needed for this run's paths).
+        string command = await page.InnerTextAsync("#command");
+        Assert.StartsWith("resnet train --model small_resnet", command);
+        Assert.Empty(Program.Root().Parse(command.Split(' ')[1..]).Errors);
+        Assert.Contains($"--lr {JsonDocument.Parse(File.ReadAllText(Path.Combine(runs.Auto, LrFindResult.Json))).RootElement.GetProperty("suggested_lr").GetDouble().ToString("R", CultureInfo.InvariantCulture)} ", command);
     }
 
     [Fact]
