@@ -9,7 +9,11 @@ namespace ResNetSharp.Cli.Commands;
 /// <summary><c>resnet train</c>: trains a model (by default resnet20 on the synthetic data, to over 90% in under 3 minutes on 2 CPU cores).</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    /// <summary>
+    /// The train command; <paramref name="name"/> and <paramref name="run"/> reuse its flags for another command
+    /// (lr-find), which then runs instead of training.
+    /// </summary>
+    public static Command Create(string name = "train", string? description = null, Func<ParseResult, TrainOptions, int>? run = null)
     {
         var d = new TrainOptions();
         var model = new Option<string>("--model") { Description = "A named model (see 'resnet models').", DefaultValueFactory = _ => d.Model };
@@ -18,7 +22,7 @@ internal static class TrainCommand
         var imageSize = new Option<int?>("--image-size") { Description = "Input side for folder:DIR data (default: small images at their own size, others 224)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step (per rank with --distributed).", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => d.Lr };
+        var lr = new Option<string>("--lr") { Description = "Peak learning rate, or auto[=steep|valley|minimum]: run the LR range test (resnet lr-find) first and train with that rule's suggestion (default steep).", DefaultValueFactory = _ => d.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var optimizer = new Option<string>("--optimizer") { Description = "sgd or adamw.", DefaultValueFactory = _ => "sgd" };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum in [0, 1).", DefaultValueFactory = _ => d.Momentum };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD).", DefaultValueFactory = _ => d.Nesterov };
@@ -44,18 +48,20 @@ internal static class TrainCommand
         var syncBn = new Option<bool>("--sync-bn") { Description = "With --distributed: batch-norm statistics over the global batch (SyncBatchNorm)." };
         var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a collective may wait for the other ranks before the job fails.", DefaultValueFactory = _ => d.DistTimeout };
         var freeze = new Option<string>("--freeze") { Description = "When fine-tuning, freeze none, backbone or until:layerN.", DefaultValueFactory = _ => d.Freeze };
-        var command = new Command("train", "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
+        var report = new Option<bool>("--report") { Description = "After training, write report.html (resnet report) into the run directory." };
+        var command = new Command(name, description ?? "Train a model; writes checkpoints, metrics, TensorBoard events and curves.png to the run directory.")
         {
             model, data, download, imageSize, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
             augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, dropPath, weights, numClasses, freeze,
             distributed, syncBn, distTimeout,
         };
+        if (run is null) command.Options.Add(report);
         command.SetAction(result =>
         {
             var options = new TrainOptions
             {
                 Model = result.GetValue(model)!, Data = result.GetValue(data)!, Download = result.GetValue(download), ImageSize = result.GetValue(imageSize),
-                Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Lr = result.GetValue(lr),
+                Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Lr = AutoLr.Parse(result.GetValue(lr)!),
                 Optimizer = TrainOptions.ParseOptimizer(result.GetValue(optimizer)!), Momentum = result.GetValue(momentum),
                 Nesterov = result.GetValue(nesterov), WeightDecay = result.GetValue(weightDecay), LabelSmoothing = result.GetValue(smoothing),
                 Schedule = LrSchedule.ParseKind(result.GetValue(schedule)!), WarmupEpochs = result.GetValue(warmup),
@@ -68,7 +74,8 @@ internal static class TrainCommand
             };
             options.Validate();   // bad flags fail before any download
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };
-            return TrainingConsole.Run(new Trainer(options), result.InvocationConfiguration.Output, plain: options.Distributed);
+            if (run is not null) return run(result, options);
+            return AutoLr.Train(result, options, AutoLr.Rule(result.GetValue(lr)!), result.GetValue(report));
         });
         return command;
     }

@@ -9,9 +9,12 @@ internal static class Plots
     public const int Width = 1000, Height = 600;
 
     /// <summary>Y values are log10 of the data: ticks at whole powers of ten labelled 1e-3, 1e0, ..., log-spaced minor ticks.</summary>
-    public static void LogScaleY(Plot plot)
+    public static void LogScaleY(Plot plot) => LogScale(plot.Axes.Left);
+
+    /// <summary>An axis whose values are log10 of the data, ticked as <see cref="LogScaleY"/>.</summary>
+    public static void LogScale(IAxis axis)
     {
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,

@@ -119,8 +119,11 @@ public sealed class Predictor : IDisposable
             new Prediction((int)idx[j], _labels[(int)idx[j]], p[j], l[row * classes + idx[j]]))]))];
     }
 
-    /// <summary>The images decoded and preprocessed on all cores, stacked into one float [B,C,H,W] batch.</summary>
-    private Tensor Preprocess(string[] paths)
+    /// <summary>The model (in eval mode), its class labels and its input normalisation, e.g. for explanations.</summary>
+    public (ResNet Model, IReadOnlyList<string> Labels, float[] Mean, float[] Std) Parts => (_model, _labels, _mean, _std);
+
+    /// <summary>The images decoded and preprocessed as <see cref="Predict(IEnumerable{string}, int, int)"/> does, on all cores, stacked into one float [B,C,H,W] batch (on the CPU).</summary>
+    public Tensor Preprocess(string[] paths)
     {
         var shape = (_input.Channels, _input.Height, _input.Width);
         var images = new Tensor[paths.Length];

@@ -48,6 +48,10 @@ public static class OptimizerCheckpoint
                     s.momentum_buffer = empty_like(Parameter(optimizer, i)).copy_(buffer).DetachFromDisposeScope();   // the parameter's device and layout
                     old?.Dispose();
                     break;
+                case SGD.State s when s.momentum_buffer is not null:   // none saved: as fresh as when captured
+                    s.momentum_buffer.Dispose();
+                    s.momentum_buffer = null;
+                    break;
                 case AdamW.State a when saved.TryGetValue($"step.{names[i]}", out var step):
                     a.step = step.item<long>();
                     a.exp_avg.copy_(Get(saved, $"exp_avg.{names[i]}"));

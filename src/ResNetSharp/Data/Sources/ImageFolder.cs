@@ -69,6 +69,9 @@ public static class ImageFolder
         return (classes, new Listing(files, labels));
     }
 
+    /// <summary>A split's files and labels, in the order its loader yields them unshuffled (class folders, then file names, ordinal).</summary>
+    public static Listing List(string dir, Split split) => Scan(dir, split == Split.Train ? "train" : "val").Listing;
+
     /// <summary>The common size of the first training images when they are all equal and small, else null.</summary>
     private static (int Width, int Height)? SmallSize(Listing train)
     {

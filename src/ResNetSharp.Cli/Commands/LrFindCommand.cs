@@ -1,0 +1,34 @@
+using System.CommandLine;
+using ResNetSharp.Training;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>
+/// <c>resnet lr-find [train's flags] [--out DIR] [--suggest valley|steep|minimum] [--json]</c>: the learning-rate range
+/// test (<see cref="LrFinder"/>); writes lr_find.png and lr_find.json into DIR.
+/// </summary>
+internal static class LrFindCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print {suggested_lr, lrs, losses, method} as JSON." };
+        var suggest = new Option<string>("--suggest") { Description = "How to pick the rate: valley (fastai's default), steep, or minimum (a tenth of the lowest loss's rate).", DefaultValueFactory = _ => "valley" };
+        suggest.AcceptOnlyFromAmong("valley", "steep", "minimum");
+        var command = TrainCommand.Create("lr-find", "Learning-rate range test (fastai's lr_find) with train's model, data, optimizer and augmentation flags; writes lr_find.png and lr_find.json to --out.",
+            (result, options) =>
+            {
+                var method = Enum.Parse<LrSuggestion>(result.GetValue(suggest)!, ignoreCase: true);
+                var found = LrFinder.Run(options, options: new LrFindOptions { Method = method });
+                string dir = options.OutDir ?? "lr-find";
+                found.Save(dir);
+                if (result.GetValue(json))
+                    result.InvocationConfiguration.Output.WriteLine(File.ReadAllText(Path.Combine(dir, LrFindResult.Json)));
+                else
+                    result.InvocationConfiguration.Output.WriteLine($"suggested lr {found.SuggestedLr:G4} ({LrFindResult.Name(found.Method)}; {found.Lrs.Count} steps{(found.Diverged ? ", stopped on divergence" : "")}); wrote {Path.Combine(dir, LrFindResult.Png)} and {Path.Combine(dir, LrFindResult.Json)}");
+                return 0;
+            });
+        command.Options.Add(json);
+        command.Options.Add(suggest);
+        return command;
+    }
+}
