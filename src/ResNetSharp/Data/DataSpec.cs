@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Loading;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Data.Transforms;
 
@@ -21,9 +22,11 @@ public static class DataSpec
     /// downloaded into DIR first. <paramref name="imageSize"/> sets the input side of folder data (default: small images
     /// at their own size, others at 224); the fixed-size datasets (synthetic, CIFAR: 32x32) accept only their own.
     /// Large folder images are resized for validation to the input side / <paramref name="cropFraction"/> (224 → 256
-    /// by default; 224/232 for torchvision's V2 weights) before the centre crop.
+    /// by default; 224/232 for torchvision's V2 weights) before the centre crop. <paramref name="loader"/> sets the
+    /// workers, prefetch depth, decode mode and bad-image policy of the streaming loaders (folders of large images).
     /// </summary>
-    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
+    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction,
+        LoaderSettings? loader = null)
     {
         (spec, string kind, string? dir) = Parse(spec);
         if (imageSize is { } side && FixedSide(kind) is { } own && side != own)
@@ -34,7 +37,7 @@ public static class DataSpec
             "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
             "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
             "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
-            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction),
+            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction, loader),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }

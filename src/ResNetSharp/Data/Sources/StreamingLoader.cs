@@ -1,22 +1,21 @@
-using System.Threading.Channels;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Data.Loading;
 using ResNetSharp.Data.Transforms;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Sources;
 
 /// <summary>
-/// Decodes and crops images on background threads while the model trains: a producer builds each batch with
-/// <see cref="Environment.ProcessorCount"/> parallel workers (decode → random-resized crop for training, resize +
-/// centre crop for validation, via SkiaSharp) into a bounded queue of <see cref="Prefetch"/> batches; the consumer
-/// copies a batch to the device once, then flips, normalises and applies cutout there. Sample i of an epoch uses a
-/// generator seeded by (seed, epoch, i), so batches are identical however threads are scheduled.
+/// Streams an ImageFolder split through a <see cref="BatchPipeline"/>: the epoch's order (shuffled from (seed, epoch)
+/// for training) is cut into batches, worker w building batches w, w + workers, …; each image is decoded and cropped in
+/// one pass (random-resized crop for training, resize + centre crop for validation) into the uint8 batch buffer. The
+/// uint8 batch goes to the device once, where flip, float conversion, normalisation and cutout run (channels_last
+/// layout). Sample i of an epoch draws its crop from a generator seeded by (seed, epoch, i), so batches are identical
+/// whatever the worker count and scheduling.
 /// </summary>
 internal sealed class StreamingLoader : IDataLoader
 {
-    /// <summary>Batches decoded ahead of the consumer.</summary>
-    public const int Prefetch = 3;
-
     private readonly ImageFolder.Listing _listing;
     private readonly bool _train;
     private readonly int _size, _batchSize, _seed;
@@ -24,9 +23,12 @@ internal sealed class StreamingLoader : IDataLoader
     private readonly Device _device;
     private readonly Augmentation _augment;
     private readonly BatchAugmenter _augmenter;
+    private readonly LoaderSettings _settings;
+    private readonly BatchPipeline _pipeline;
+    private readonly BadImageLog _bad = new();
 
     public StreamingLoader(ImageFolder.Listing listing, Split split, int size, int batchSize, Device device, int seed,
-        Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction)
+        Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction, LoaderSettings? settings = null)
     {
         _cropFraction = cropFraction;
         DataSpec.CheckBatchSize(batchSize);
@@ -37,78 +39,44 @@ internal sealed class StreamingLoader : IDataLoader
         _device = device;
         _seed = seed;
         _augment = _train ? augment : Augmentation.None;
+        _settings = (settings ?? LoaderSettings.Default).Validate();
         // The crop happens while decoding; flip, normalisation and cutout run batch-wise on the device.
         _augmenter = new BatchAugmenter(_augment with { Crop = false }, allowFlip: true, mean, std);
         Count = listing.Files.Count;
         BatchesPerEpoch = DataSpec.BatchCount(Count, batchSize, _train);
+        _pipeline = new BatchPipeline(size, batchSize, _train, _settings.DecodeFor(split), _settings, _bad);
     }
 
     public long Count { get; }
     public int BatchesPerEpoch { get; }
+    public long BadImages => _bad.Count;
 
     public IEnumerable<Batch> Epoch(int epoch)
     {
         int[] order = [.. Enumerable.Range(0, (int)Count)];
         if (_train) Seeds.Rng(_seed, epoch).Shuffle(order);
-        var queue = Channel.CreateBounded<(byte[] Pixels, long[] Labels)>(Prefetch);
-        using var cancel = new CancellationTokenSource();
-        var producer = Task.Run(() => Produce(order, epoch, queue.Writer, cancel.Token));
+        int workers = Math.Min(_settings.WorkerCount, BatchesPerEpoch);
+        long taken = Math.Min(Count, (long)BatchesPerEpoch * _batchSize);
+        var streams = Enumerable.Range(0, workers).Select(w => Stream(order, taken, w, workers)).ToList();
         using var generator = new Generator(Seeds.Mix(_seed, epoch, 1));
-        try
-        {
-            while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-                while (queue.Reader.TryRead(out var batch))
-                    yield return ToBatch(batch.Pixels, batch.Labels, generator);
-        }
-        finally
-        {
-            cancel.Cancel();
-            try { producer.Wait(); }
-            catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
-        }
+        foreach (var batch in _pipeline.Run(streams, (sample, w, h) => Rect(sample, w, h, epoch), (images, labels) => ToBatch(images, labels, generator)))
+            yield return batch;
     }
 
-    private void Produce(int[] order, int epoch, ChannelWriter<(byte[], long[])> writer, CancellationToken cancel)
+    /// <summary>The samples of batches w, w + workers, … of the epoch's first <paramref name="taken"/> positions.</summary>
+    private IEnumerable<EncodedSample> Stream(int[] order, long taken, int w, int workers)
     {
-        try
-        {
-            for (int b = 0; b < BatchesPerEpoch; b++)
-            {
-                int start = b * _batchSize, count = (int)Math.Min(_batchSize, Count - start);
-                int plane = 3 * _size * _size;
-                var pixels = new byte[(long)count * plane];
-                var labels = new long[count];
-                Workers.For(count, i =>
-                {
-                    int sample = order[start + i];
-                    labels[i] = _listing.Labels[sample];
-                    Crop(_listing.Files[sample], Seeds.Rng(_seed, epoch, start + i)).CopyTo(pixels, (long)i * plane);
-                }, cancel);
-                writer.WriteAsync((pixels, labels), cancel).AsTask().GetAwaiter().GetResult();
-            }
-            writer.Complete();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            writer.Complete(e);
-        }
+        for (long b = w; b * _batchSize < taken; b += workers)
+            for (long p = b * _batchSize; p < Math.Min(taken, (b + 1) * _batchSize); p++)
+                yield return new EncodedSample(_listing.Files[order[p]], _listing.Labels[order[p]], p);
     }
 
-    private byte[] Crop(string file, Random rng)
-    {
-        using var bitmap = ImageFiles.Decode(file);
-        var rect = _augment.Crop
-            ? ImageTransforms.RandomResizedCropRect(bitmap.Width, bitmap.Height, rng)
-            : ImageTransforms.CenterCropRect(bitmap.Width, bitmap.Height, _size, _size, _cropFraction);
-        return ImageTransforms.Render(bitmap, rect, _size, _size, flip: false);
-    }
+    private SKRect Rect(EncodedSample sample, int width, int height, int epoch) => _augment.Crop
+        ? ImageTransforms.RandomResizedCropRect(width, height, Seeds.Rng(_seed, epoch, sample.Position))
+        : ImageTransforms.CenterCropRect(width, height, _size, _size, _cropFraction);
 
-    private Batch ToBatch(byte[] pixels, long[] labels, Generator generator)
-    {
-        using var scope = NewDisposeScope();
-        var images = tensor(pixels, [labels.Length, 3, _size, _size]).to(_device);
-        return _augmenter.Apply(images, tensor(labels).to(_device), _train ? generator : null);
-    }
+    private Batch ToBatch(Tensor images, long[] labels, Generator generator) =>
+        _augmenter.Apply(images.to(_device), tensor(labels).to(_device), _train ? generator : null);
 
     public void Dispose() { }
 }
