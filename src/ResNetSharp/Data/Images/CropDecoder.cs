@@ -30,20 +30,20 @@ public sealed class CropDecoder
     }
 
     /// <summary>
-    /// Decodes <paramref name="encoded"/> (named <paramref name="name"/> in errors), picks the source rectangle with
-    /// <paramref name="chooseRect"/>(width, height) and draws it into <paramref name="destination"/>: outWidth ×
-    /// outHeight RGBA8888 pixels, rows of 4 · outWidth bytes. A file that is not a decodable image, or one cut short
+    /// Decodes <paramref name="encoded"/> (named <paramref name="name"/> in errors), picks the source rectangle and
+    /// whether to mirror it with <paramref name="chooseRect"/>(width, height) and draws it into
+    /// <paramref name="destination"/>: outWidth × outHeight RGBA8888 pixels, rows of 4 · outWidth bytes. A file that is not a decodable image, or one cut short
     /// before the rows the rectangle needs, is a <see cref="ResNetSharpException"/> naming it.
     /// </summary>
-    public void Decode(SKData encoded, string name, Func<int, int, SKRect> chooseRect, int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
+    public void Decode(SKData encoded, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
     {
         using var codec = SKCodec.Create(encoded) ?? throw ImageFiles.Unreadable(name);
         var full = codec.Info;
-        var rect = chooseRect(full.Width, full.Height);
+        var (rect, flip) = chooseRect(full.Width, full.Height);
         var (image, source) = mode == DecodeMode.Fast && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
             ? DecodeRegion(codec, name, rect, outWidth, outHeight)
             : (DecodeWhole(codec, name, full.Width, full.Height), rect);
-        using (image) Draw(image, source, outWidth, outHeight, destination);
+        using (image) Draw(image, source, outWidth, outHeight, flip, destination);
     }
 
     /// <summary>The whole image at full size (the exact path: <see cref="ImageFiles.Decode"/>'s pixels).</summary>
@@ -79,17 +79,25 @@ public sealed class CropDecoder
         return (SKImage.FromPixels(region, pixels, region.RowBytes), new SKRect(mapped.Left - left, mapped.Top - top, mapped.Right - left, mapped.Bottom - top));
     }
 
-    /// <summary>Draws <paramref name="source"/> of <paramref name="image"/> over the whole width × height RGBA output at <paramref name="destination"/>.</summary>
-    internal static void Draw(SKImage image, SKRect source, int width, int height, IntPtr destination)
+    /// <summary>
+    /// Draws <paramref name="source"/> of <paramref name="image"/>, mirrored left-right when <paramref name="flip"/>,
+    /// over the whole width × height RGBA output at <paramref name="destination"/> (the flip costs nothing extra).
+    /// </summary>
+    private static void Draw(SKImage image, SKRect source, int width, int height, bool flip, IntPtr destination)
     {
         using var output = new SKBitmap();
         var info = Rgba(width, height);
         output.InstallPixels(info, destination, info.RowBytes);
         using var canvas = new SKCanvas(output);
+        if (flip)
+        {
+            canvas.Translate(width, 0);
+            canvas.Scale(-1, 1);
+        }
         canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear);
     }
 
-    internal static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    private static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
 
     /// <summary>The reused decode buffer, grown to at least <paramref name="bytes"/> (pinned, so Skia can write to it).</summary>
     private IntPtr Buffer(long bytes)

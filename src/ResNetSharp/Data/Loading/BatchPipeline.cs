@@ -12,8 +12,8 @@ namespace ResNetSharp.Data.Loading;
 /// of encoded samples into whole batches, each image decoded (<see cref="CropDecoder"/>) straight into its slot of a
 /// pooled, pinned uint8 RGBA (HWC) batch buffer; up to the prefetch depth of finished batches wait, and the consumer
 /// takes batch k from worker k mod workers (skipping workers that have finished), so the order depends only on the
-/// streams. The consumer sees each buffer as a uint8 [B,3,H,W] view (channels_last strides) for the moment it takes
-/// to copy it to the device; then the buffer goes back to the pool. No per-image buffers are allocated in steady state.
+/// streams. The consumer sees each buffer as a uint8 [B,H,W,4] tensor (RGBA) for the moment it takes to copy it to the
+/// device; then the buffer goes back to the pool. No per-image buffers are allocated in steady state.
 /// </summary>
 internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, DecodeMode mode, LoaderSettings settings, BadImageLog bad)
 {
@@ -28,10 +28,10 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
 
     /// <summary>
     /// The batches of <paramref name="streams"/> (one per worker); <paramref name="chooseRect"/>(sample, width, height)
-    /// gives each image's source rectangle; <paramref name="convert"/>(uint8 images [B,3,H,W] on the CPU, labels)
+    /// gives each image's source rectangle; <paramref name="convert"/>(uint8 RGBA images [B,H,W,4] on the CPU, labels)
     /// makes the batch, and must not keep the images' memory (copy it to the device, or convert it).
     /// </summary>
-    public IEnumerable<Batch> Run(IReadOnlyList<IEnumerable<EncodedSample>> streams, Func<EncodedSample, int, int, SKRect> chooseRect,
+    public IEnumerable<Batch> Run(IReadOnlyList<IEnumerable<EncodedSample>> streams, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect,
         Func<Tensor, long[], Batch> convert)
     {
         int workers = streams.Count, depth = Math.Max(1, (settings.PrefetchDepth + workers - 1) / workers);
@@ -72,11 +72,10 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     {
         using var scope = NewDisposeScope();
         int n = slot.Count;
-        var hwc = frombuffer(slot.Pixels, ScalarType.Byte, count: (long)n * Plane).view(n, size, size, 4);
-        return convert(hwc.narrow(3, 0, 3).permute(0, 3, 1, 2), slot.Labels[..n]);
+        return convert(frombuffer(slot.Pixels, ScalarType.Byte, count: (long)n * Plane).view(n, size, size, 4), slot.Labels[..n]);
     }
 
-    private void Work(IEnumerable<EncodedSample> stream, Func<EncodedSample, int, int, SKRect> chooseRect, ChannelReader<Slot> free,
+    private void Work(IEnumerable<EncodedSample> stream, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, ChannelReader<Slot> free,
         ChannelWriter<Slot> output, CancellationToken cancel)
     {
         try
@@ -108,7 +107,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     }
 
     /// <summary>Decodes one sample into the slot's next image; false when it is bad and skipped.</summary>
-    private bool Decode(CropDecoder decoder, EncodedSample sample, Func<EncodedSample, int, int, SKRect> chooseRect, Slot slot)
+    private bool Decode(CropDecoder decoder, EncodedSample sample, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, Slot slot)
     {
         var destination = Marshal.UnsafeAddrOfPinnedArrayElement(slot.Pixels, slot.Count * Plane);
         GCHandle pin = default;

@@ -9,10 +9,10 @@ namespace ResNetSharp.Data.Sources;
 /// <summary>
 /// Streams an ImageFolder split through a <see cref="BatchPipeline"/>: the epoch's order (shuffled from (seed, epoch)
 /// for training) is cut into batches, worker w building batches w, w + workers, …; each image is decoded and cropped in
-/// one pass (random-resized crop for training, resize + centre crop for validation) into the uint8 batch buffer. The
-/// uint8 batch goes to the device once, where flip, float conversion, normalisation and cutout run (channels_last
-/// layout). Sample i of an epoch draws its crop from a generator seeded by (seed, epoch, i), so batches are identical
-/// whatever the worker count and scheduling.
+/// one pass (random-resized crop and flip for training, resize + centre crop for validation) into the uint8 batch
+/// buffer. The uint8 batch goes to the device once, where float conversion, normalisation and cutout run
+/// (<see cref="RgbaNormalizer"/>). Sample i of an epoch draws its crop and flip from a generator seeded by
+/// (seed, epoch, i), so batches are identical whatever the worker count and scheduling.
 /// </summary>
 internal sealed class StreamingLoader : IDataLoader
 {
@@ -26,6 +26,7 @@ internal sealed class StreamingLoader : IDataLoader
     private readonly LoaderSettings _settings;
     private readonly BatchPipeline _pipeline;
     private readonly BadImageLog _bad = new();
+    private readonly RgbaNormalizer _normalizer;
 
     public StreamingLoader(ImageFolder.Listing listing, Split split, int size, int batchSize, Device device, int seed,
         Augmentation augment, float[] mean, float[] std, float cropFraction = ImageTransforms.CenterCropFraction, LoaderSettings? settings = null)
@@ -40,8 +41,9 @@ internal sealed class StreamingLoader : IDataLoader
         _seed = seed;
         _augment = _train ? augment : Augmentation.None;
         _settings = (settings ?? LoaderSettings.Default).Validate();
-        // The crop happens while decoding; flip, normalisation and cutout run batch-wise on the device.
-        _augmenter = new BatchAugmenter(_augment with { Crop = false }, allowFlip: true, mean, std);
+        // Crop and flip happen in the resampling pass; normalisation and cutout run batch-wise on the device.
+        _augmenter = new BatchAugmenter(_augment with { Crop = false, Flip = false }, allowFlip: true, mean, std);
+        _normalizer = new RgbaNormalizer(mean, std, size, device);
         Count = listing.Files.Count;
         BatchesPerEpoch = DataSpec.BatchCount(Count, batchSize, _train);
         _pipeline = new BatchPipeline(size, batchSize, _train, _settings.DecodeFor(split), _settings, _bad);
@@ -71,12 +73,22 @@ internal sealed class StreamingLoader : IDataLoader
                 yield return new EncodedSample(_listing.Files[order[p]], _listing.Labels[order[p]], p);
     }
 
-    private SKRect Rect(EncodedSample sample, int width, int height, int epoch) => _augment.Crop
-        ? ImageTransforms.RandomResizedCropRect(width, height, Seeds.Rng(_seed, epoch, sample.Position))
-        : ImageTransforms.CenterCropRect(width, height, _size, _size, _cropFraction);
+    /// <summary>The sample's crop, then its flip (probability 1/2), from a generator seeded by (seed, epoch, position).</summary>
+    private (SKRect, bool) Rect(EncodedSample sample, int width, int height, int epoch)
+    {
+        var rng = Seeds.Rng(_seed, epoch, sample.Position);
+        var rect = _augment.Crop
+            ? ImageTransforms.RandomResizedCropRect(width, height, rng)
+            : ImageTransforms.CenterCropRect(width, height, _size, _size, _cropFraction);
+        return (rect, _augment.Flip && rng.NextDouble() < 0.5);
+    }
 
-    private Batch ToBatch(Tensor images, long[] labels, Generator generator) =>
-        _augmenter.Apply(images.to(_device), tensor(labels).to(_device), _train ? generator : null);
+    /// <summary>uint8 RGBA [B,H,W,4] on the CPU → the device → normalised float RGB [B,3,H,W] there → cutout, mixing.</summary>
+    private Batch ToBatch(Tensor rgba, long[] labels, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        return _augmenter.Apply(_normalizer.Apply(rgba.to(_device)), tensor(labels).to(_device), _train ? generator : null, normalized: true);
+    }
 
-    public void Dispose() { }
+    public void Dispose() => _normalizer.Dispose();
 }
