@@ -46,6 +46,7 @@ internal static class TrainCommand
             model, data, download, imageSize, epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, smoothing, schedule, warmup,
             augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, dropPath, weights, numClasses, freeze,
         };
+        var loader = new LoaderOptions().AddTo(command);
         command.SetAction(result =>
         {
             var options = new TrainOptions
@@ -60,6 +61,7 @@ internal static class TrainCommand
                 OutDir = result.GetValue(outDir), Resume = result.GetValue(resume), Ema = result.GetValue(ema),
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip), DropPath = result.GetValue(dropPath),
                 Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
+                Loader = loader.Read(result),
             };
             options.Validate();   // bad flags fail before any download
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };

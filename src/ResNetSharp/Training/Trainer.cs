@@ -34,7 +34,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
         var (o, resumed) = Prepare(options);
         var device = Devices.Resolve(o.Device);
         torch.manual_seed(o.Seed);
-        using var ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
+        using var ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
         var source = data ?? ownedData!;
         var augment = Augmentation.Parse(o.Augment);
         using var ownedModel = model is null ? ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels) : null;
@@ -129,7 +129,7 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
             var eval = Evaluator.Run(ema?.Model ?? (nn.Module<Tensor, Tensor>)net, val, source.Classes, o.Precision, o.ChannelsLast);
             TrainMode();
             var metrics = new EpochMetrics(epoch + 1, step.LearningRate, trainLoss, trainAcc, eval.Loss, eval.Top1, eval.Top5,
-                carried + clock.Elapsed.TotalSeconds, images / Math.Max(trainSeconds, 1e-9));
+                carried + clock.Elapsed.TotalSeconds, images / Math.Max(trainSeconds, 1e-9), train.BadImages + val.BadImages);
             history.Add(metrics);
             files.WriteEpoch(history);
             bool better = eval.Top1 > state.BestTop1;
