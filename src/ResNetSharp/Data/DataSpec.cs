@@ -46,7 +46,7 @@ public static class DataSpec
     public static bool Resizable(string? spec) => Parse(spec).Kind == "folder";
 
     /// <summary>The trimmed spec (the default when empty), its lower-case kind and its folder after the colon, if any.</summary>
-    private static (string Spec, string Kind, string? Dir) Parse(string? spec)
+    internal static (string Spec, string Kind, string? Dir) Parse(string? spec)
     {
         spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
         int colon = spec.IndexOf(':');
