@@ -1,9 +1,13 @@
 using System.CommandLine;
 using ResNetSharp.Data.Check;
+using ResNetSharp.Data.Sources;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet data check SPEC [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes.</summary>
+/// <summary>
+/// <c>resnet data check SPEC [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes;
+/// <c>resnet data pack folder:DIR --out DIR [--shard-size 256MB]</c>: write it as WebDataset tar shards.
+/// </summary>
 internal static class DataCommand
 {
     /// <summary>The exit code of a check that found problems.</summary>
@@ -11,8 +15,9 @@ internal static class DataCommand
 
     public static Command Create()
     {
-        var command = new Command("data", "Dataset tools: check a dataset before training.");
+        var command = new Command("data", "Dataset tools: check a dataset before training, pack an ImageFolder into tar shards.");
         command.Subcommands.Add(Check());
+        command.Subcommands.Add(Pack());
         return command;
     }
 
@@ -35,6 +40,22 @@ internal static class DataCommand
                 foreach (var line in report.Problems) output.WriteLine($"  {line}");
             }
             return report.Clean ? 0 : ProblemsFound;
+        });
+        return command;
+    }
+
+    private static Command Pack()
+    {
+        var spec = new Argument<string>("spec") { Description = "The ImageFolder to pack: folder:DIR." };
+        var outDir = new Option<string>("--out") { Description = "Where to write train-NNNNNN.tar, val-NNNNNN.tar and classes.txt (read as wds:DIR).", Required = true };
+        var shardSize = new Option<string>("--shard-size") { Description = "Largest shard (KB, MB, GB: powers of 1024).", DefaultValueFactory = _ => "256MB" };
+        var command = new Command("pack", "Write an ImageFolder as WebDataset tar shards (KEY.jpg + KEY.cls members, classes.txt).") { spec, outDir, shardSize };
+        command.SetAction(result =>
+        {
+            string dir = result.GetValue(outDir)!;
+            var shards = WebDatasetPack.Pack(result.GetValue(spec)!, dir, WebDatasetPack.ParseSize(result.GetValue(shardSize)!));
+            result.InvocationConfiguration.Output.WriteLine($"wrote {shards.Count} shard(s) and {WebDataset.ClassesFile} to {dir}; train with --data wds:{dir}");
+            return 0;
         });
         return command;
     }

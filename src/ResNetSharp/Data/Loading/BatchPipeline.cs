@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -135,6 +136,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
         finally
         {
             if (pin.IsAllocated) pin.Free();
+            if (sample.Bytes is not null) ArrayPool<byte>.Shared.Return(sample.Bytes);
         }
     }
 }

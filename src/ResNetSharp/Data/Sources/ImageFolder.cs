@@ -20,7 +20,7 @@ public static class ImageFolder
     public const int DefaultSize = 224;
 
     // torchvision's ImageNet normalisation (torchvision.transforms docs and reference training scripts).
-    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
+    internal static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     /// <summary>One split's files and labels.</summary>
     public sealed record Listing(IReadOnlyList<string> Files, IReadOnlyList<int> Labels);
@@ -47,7 +47,8 @@ public static class ImageFolder
         return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction, (loader ?? LoaderSettings.Default).Validate());
     }
 
-    private static (List<string> Classes, Listing Listing) Scan(string dir, string split)
+    /// <summary>The sorted class folders of DIR/<paramref name="split"/> and its image files with their labels.</summary>
+    internal static (List<string> Classes, Listing Listing) Scan(string dir, string split)
     {
         string root = Path.Combine(dir, split);
         if (!Directory.Exists(root))
