@@ -2,7 +2,7 @@
 # The data loader alone, side by side with torchvision's ImageFolder + DataLoader (num_workers = cores) on the same
 # folder of photo-like JPEGs with the same transforms, train (RandomResizedCrop(224) + flip + ToTensor + Normalize) and
 # val (Resize(256) + CenterCrop(224) + ToTensor + Normalize); prints both and the ratios (ours / torchvision).
-# Usage: bench/data_side_by_side.sh [DIR (default: generated in /tmp/resnetsharp-photos)] [EPOCHS (3)]
+# Usage: bench/data_side_by_side.sh [DIR (default: generated in /tmp/resnetsharp-photos)] [EPOCHS (3; val: 4x, its split is smaller)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/resnetsharp-photos}
@@ -18,8 +18,9 @@ RESNET=src/ResNetSharp.Cli/bin/Release/net10.0/resnet
 CORES=$(nproc)
 echo "machine: $CORES cores, $(date -u +%F); folder: $DIR; shared machines are noisy: compare the ratios of one run"
 for split in train val; do
-  ours=$($RESNET bench --mode data --data "folder:$DIR" --split $split --device cpu --epochs "$EPOCHS" --json)
-  theirs=$($PY bench/torchvision_loader.py "$DIR" --split $split --workers "$CORES" --epochs "$EPOCHS")
+  epochs=$EPOCHS; [ $split = val ] && epochs=$((4 * EPOCHS))
+  ours=$($RESNET bench --mode data --data "folder:$DIR" --split $split --device cpu --epochs "$epochs" --json)
+  theirs=$($PY bench/torchvision_loader.py "$DIR" --split $split --workers "$CORES" --epochs "$epochs")
   $PY - "$split" "$ours" "$theirs" <<'PY'
 import json, sys
 split, ours, theirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])

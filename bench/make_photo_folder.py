@@ -1,5 +1,6 @@
 """Writes an ImageFolder of photo-like JPEGs (smooth gradients + textures + noise, about 500x375, quality 90) for the
-data-loading benchmark: DIR/{train,val}/cNN/*.jpg.  Usage: /usr/bin/python3 make_photo_folder.py DIR [--train 512] [--val 128] [--classes 8]"""
+data-loading benchmark: DIR/{train,val}/cNN/*.jpg.
+Usage: /usr/bin/python3 make_photo_folder.py DIR [--train 512] [--val 128] [--classes 8] [--size 500x375]"""
 import argparse, os
 import torch
 from PIL import Image
@@ -31,13 +32,15 @@ def main():
     ap.add_argument("--train", type=int, default=512)
     ap.add_argument("--val", type=int, default=128)
     ap.add_argument("--classes", type=int, default=8)
+    ap.add_argument("--size", default="500x375", help="landscape WxH; 30%% of the images are portrait")
     a = ap.parse_args()
     g = torch.Generator().manual_seed(0)
     for split, n in (("train", a.train), ("val", a.val)):
         for i in range(n):
             folder = os.path.join(a.dir, split, f"c{i % a.classes:02d}")
             os.makedirs(folder, exist_ok=True)
-            w, h = (500, 375) if uniform(g, 0, 1)[0] < 0.7 else (375, 500)
+            big, small = (int(v) for v in a.size.split("x"))
+            w, h = (big, small) if uniform(g, 0, 1)[0] < 0.7 else (small, big)
             photo(g, w, h).save(os.path.join(folder, f"{i:05d}.jpg"), quality=90)
 
 
