@@ -40,16 +40,19 @@ public sealed class CropDecoder
         using var codec = SKCodec.Create(encoded) ?? throw ImageFiles.Unreadable(name);
         var full = codec.Info;
         var (rect, flip) = chooseRect(full.Width, full.Height);
+        // Fast mode draws opaque images (JPEGs) as opaque, skipping Skia's premultiply/unpremultiply around the filter
+        // (0.2-0.4 ms per image; pixels within one level of exact mode's, which keeps today's pixels).
+        var alpha = mode == DecodeMode.Fast && full.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
         var (image, source) = mode == DecodeMode.Fast && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
-            ? DecodeRegion(codec, name, rect, outWidth, outHeight)
-            : (DecodeWhole(codec, name, full.Width, full.Height), rect);
-        using (image) Draw(image, source, outWidth, outHeight, flip, destination);
+            ? DecodeRegion(codec, name, rect, outWidth, outHeight, alpha)
+            : (DecodeWhole(codec, name, full.Width, full.Height, alpha), rect);
+        using (image) Draw(image, source, outWidth, outHeight, flip, destination, alpha);
     }
 
     /// <summary>The whole image at full size (the exact path: <see cref="ImageFiles.Decode"/>'s pixels).</summary>
-    private SKImage DecodeWhole(SKCodec codec, string name, int width, int height)
+    private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, SKAlphaType alpha)
     {
-        var info = Rgba(width, height);
+        var info = Rgba(width, height, alpha);
         var pixels = Buffer(info.BytesSize);
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success) throw Bad(name, result);
@@ -60,7 +63,7 @@ public sealed class CropDecoder
     /// The rows and columns of <paramref name="rect"/> (plus one pixel of margin for the bilinear filter) decoded at
     /// scale 1/<see cref="ScaleDenominator"/>, and the rectangle in that region's coordinates.
     /// </summary>
-    private (SKImage, SKRect) DecodeRegion(SKCodec codec, string name, SKRect rect, int outWidth, int outHeight)
+    private (SKImage, SKRect) DecodeRegion(SKCodec codec, string name, SKRect rect, int outWidth, int outHeight, SKAlphaType alpha)
     {
         var full = codec.Info;
         var scaled = codec.GetScaledDimensions(1f / ScaleDenominator(rect, outWidth, outHeight));
@@ -68,11 +71,11 @@ public sealed class CropDecoder
         var mapped = new SKRect(rect.Left * sx, rect.Top * sy, rect.Right * sx, rect.Bottom * sy);
         int left = Math.Max(0, (int)Math.Floor(mapped.Left) - 1), right = Math.Min(scaled.Width, (int)Math.Ceiling(mapped.Right) + 1);
         int top = Math.Max(0, (int)Math.Floor(mapped.Top) - 1), bottom = Math.Min(scaled.Height, (int)Math.Ceiling(mapped.Bottom) + 1);
-        var info = Rgba(scaled.Width, scaled.Height);
+        var info = Rgba(scaled.Width, scaled.Height, alpha);
         var options = new SKCodecOptions(SKRectI.Create(left, 0, right - left, scaled.Height));
         var start = codec.StartScanlineDecode(info, options);
         if (start != SKCodecResult.Success) throw Bad(name, start);
-        var region = Rgba(right - left, bottom - top);
+        var region = Rgba(right - left, bottom - top, alpha);
         var pixels = Buffer(region.BytesSize);
         if (top > 0 && !codec.SkipScanlines(top) || codec.GetScanlines(pixels, region.Height, region.RowBytes) != region.Height)
             throw Bad(name, SKCodecResult.IncompleteInput);
@@ -83,10 +86,10 @@ public sealed class CropDecoder
     /// Draws <paramref name="source"/> of <paramref name="image"/>, mirrored left-right when <paramref name="flip"/>,
     /// over the whole width × height RGBA output at <paramref name="destination"/> (the flip costs nothing extra).
     /// </summary>
-    private static void Draw(SKImage image, SKRect source, int width, int height, bool flip, IntPtr destination)
+    private static void Draw(SKImage image, SKRect source, int width, int height, bool flip, IntPtr destination, SKAlphaType alpha)
     {
         using var output = new SKBitmap();
-        var info = Rgba(width, height);
+        var info = Rgba(width, height, alpha);
         output.InstallPixels(info, destination, info.RowBytes);
         using var canvas = new SKCanvas(output);
         if (flip)
@@ -97,7 +100,7 @@ public sealed class CropDecoder
         canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear);
     }
 
-    private static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    private static SKImageInfo Rgba(int width, int height, SKAlphaType alpha) => new(width, height, SKColorType.Rgba8888, alpha);
 
     /// <summary>The reused decode buffer, grown to at least <paramref name="bytes"/> (pinned, so Skia can write to it).</summary>
     private IntPtr Buffer(long bytes)
