@@ -23,7 +23,7 @@ internal static class DataCommand
 
     private static Command Check()
     {
-        var spec = new Argument<string>("spec") { Description = "The dataset: folder:DIR." };
+        var spec = new Argument<string>("spec") { Description = "The dataset: folder:DIR or wds:DIR." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var command = new Command("check", "Decode every image in full; report undecodable or truncated files, empty classes, classes in one split only, exact duplicates within and across splits; exit 1 on problems.") { spec, json };
         command.SetAction(result =>

@@ -35,4 +35,23 @@ public class DataCheckTests
         Assert.Equal(3, report.ImagesPerClass["val"]["dog"]);
         Assert.Equal((60, 40), report.Smallest);
     }
+
+    [Fact]
+    public void ChecksTarShardsOneAtATime()
+    {
+        string fixtures = Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", "wds");
+        var clean = DataCheck.Run($"wds:{fixtures}");
+        Assert.True(clean.Clean, string.Join("; ", clean.Problems));
+        Assert.Equal(3, clean.ImagesPerClass["train"]["cat"]);   // labels 0 1 0 1 1 0
+        Assert.Equal((20, 16), clean.Largest);
+
+        using var dir = new TempDir();
+        foreach (var file in new[] { "classes.txt", "train-000000.tar", "train-000001.tar" })
+            File.Copy(Path.Combine(fixtures, file), dir.Combine(file));
+        File.Copy(Path.Combine(fixtures, "train-000000.tar"), dir.Combine("train-000002.tar"));
+        File.WriteAllBytes(dir.Combine("val-000000.tar"), File.ReadAllBytes(Path.Combine(fixtures, "train-000001.tar"))[..900]);
+        var report = DataCheck.Run($"wds:{dir.Path}");
+        Assert.Contains(report.Problems, p => p.StartsWith($"shard '{dir.Combine("val-000000.tar")}' is truncated"));
+        Assert.Contains($"duplicate images (same bytes, within train): {dir.Combine("train-000000.tar")}:s0000.jpg, {dir.Combine("train-000002.tar")}:s0000.jpg; keep one.", report.Problems);
+    }
 }
