@@ -35,6 +35,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     public IEnumerable<Batch> Run(IReadOnlyList<IEnumerable<EncodedSample>> streams, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect,
         Func<Tensor, long[], Batch> convert)
     {
+        if (streams.Count == 0) yield break;
         int workers = streams.Count, depth = Math.Max(1, (settings.PrefetchDepth + workers - 1) / workers);
         var free = Channel.CreateUnbounded<Slot>();
         for (int i = 0; i < workers * (depth + 1) + 1; i++) free.Writer.TryWrite(new Slot(batchSize, Plane));
