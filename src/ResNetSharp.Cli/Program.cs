@@ -23,6 +23,7 @@ internal static partial class Program
             ExportCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),
+            DataCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

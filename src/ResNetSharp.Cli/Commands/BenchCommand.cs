@@ -7,6 +7,7 @@ namespace ResNetSharp.Cli.Commands;
 /// <summary>
 /// <c>resnet bench --model NAME --batch-size B [--device cuda] [--precision fp32|bf16] [--channels-last] [--steps N]
 /// [--mode train|infer|both] [--json]</c>: images/s of a full training step and of inference, with device memory.
+/// <c>--mode data --data SPEC</c> times the data loader alone (<see cref="DataBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -23,16 +24,20 @@ internal static class BenchCommand
         var imageSize = new Option<int?>("--image-size") { Description = "Image side (default 32 for CIFAR-stem models, 224 otherwise)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model's)." };
         var stemChannels = new Option<int>("--stem-channels") { Description = "Fused inference: zero-pad the input to this many channels (e.g. 4 or 8) for the stem convolution; 0: none.", DefaultValueFactory = _ => 0 };
-        var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
-        mode.AcceptOnlyFromAmong("train", "infer", "both");
+        var mode = new Option<string>("--mode") { Description = "train, infer, both, or data (the data loader alone: --data SPEC).", DefaultValueFactory = _ => "both" };
+        mode.AcceptOnlyFromAmong("train", "infer", "both", "data");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training step on every rank of an mpirun/torchrun job (--batch-size per rank); reports compute and communication time and bytes all-reduced per step." };
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
             model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json, distributed,
         };
+        var data = new DataBench(command);
         command.SetAction(result =>
         {
+            if (result.GetValue(mode) == "data")
+                return data.Run(result, result.GetResult(batch) is { Implicit: false } ? result.GetValue(batch) : DataBench.DefaultBatchSize,
+                    result.GetValue(imageSize), result.GetValue(device)!, result.GetValue(json));
             var options = new BenchOptions
             {
                 Model = result.GetValue(model)!,

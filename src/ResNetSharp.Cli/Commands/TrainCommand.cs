@@ -55,6 +55,7 @@ internal static class TrainCommand
             augment, device, precision, channelsLast, seed, outDir, resume, ema, early, clip, dropPath, weights, numClasses, freeze,
             distributed, syncBn, distTimeout,
         };
+        var loader = new LoaderOptions().AddTo(command);
         if (run is null) command.Options.Add(report);
         command.SetAction(result =>
         {
@@ -71,6 +72,7 @@ internal static class TrainCommand
                 EarlyStopping = result.GetValue(early), ClipGrad = result.GetValue(clip), DropPath = result.GetValue(dropPath),
                 Weights = result.GetValue(weights), NumClasses = result.GetValue(numClasses), Freeze = result.GetValue(freeze)!,
                 Distributed = result.GetValue(distributed), SyncBn = result.GetValue(syncBn), DistTimeout = result.GetValue(distTimeout),
+                Loader = loader.Read(result),
             };
             options.Validate();   // bad flags fail before any download
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };

@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Loading;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Data.Transforms;
 
@@ -5,8 +6,9 @@ namespace ResNetSharp.Data;
 
 /// <summary>
 /// Opens a dataset from a <c>--data</c> spec: <c>synthetic</c> (the default), <c>cifar10:DIR</c>,
-/// <c>cifar100:DIR</c> (fine labels), <c>cifar100-coarse:DIR</c> (the 20 superclasses) or <c>folder:DIR</c>
-/// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*).
+/// <c>cifar100:DIR</c> (fine labels), <c>cifar100-coarse:DIR</c> (the 20 superclasses), <c>folder:DIR</c>
+/// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*) or <c>wds:DIR</c> (WebDataset tar shards DIR/train-*.tar,
+/// DIR/val-*.tar and DIR/classes.txt).
 /// </summary>
 public static class DataSpec
 {
@@ -14,16 +16,18 @@ public static class DataSpec
     public const string Default = "synthetic";
 
     /// <summary>The accepted forms, for help texts.</summary>
-    public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR";
+    public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR, wds:DIR";
 
     /// <summary>
     /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
     /// downloaded into DIR first. <paramref name="imageSize"/> sets the input side of folder data (default: small images
     /// at their own size, others at 224); the fixed-size datasets (synthetic, CIFAR: 32x32) accept only their own.
     /// Large folder images are resized for validation to the input side / <paramref name="cropFraction"/> (224 → 256
-    /// by default; 224/232 for torchvision's V2 weights) before the centre crop.
+    /// by default; 224/232 for torchvision's V2 weights) before the centre crop. <paramref name="loader"/> sets the
+    /// workers, prefetch depth, decode mode and bad-image policy of the streaming loaders (folders of large images).
     /// </summary>
-    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
+    public static DataSource Open(string? spec = Default, bool download = false, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction,
+        LoaderSettings? loader = null)
     {
         (spec, string kind, string? dir) = Parse(spec);
         if (imageSize is { } side && FixedSide(kind) is { } own && side != own)
@@ -34,16 +38,17 @@ public static class DataSpec
             "cifar10" => Cifar.Open(Cifar.Cifar10, Dir(spec, dir), download),
             "cifar100" => Cifar.Open(Cifar.Cifar100, Dir(spec, dir), download),
             "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
-            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction),
+            "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction, loader),
+            "wds" => WebDataset.Open(Dir(spec, dir), imageSize, cropFraction, loader),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }
 
     /// <summary>Whether the spec names folder data, whose image size can be chosen (<c>imageSize</c> of <see cref="Open"/>).</summary>
-    public static bool Resizable(string? spec) => Parse(spec).Kind == "folder";
+    public static bool Resizable(string? spec) => Parse(spec).Kind is "folder" or "wds";
 
     /// <summary>The trimmed spec (the default when empty), its lower-case kind and its folder after the colon, if any.</summary>
-    private static (string Spec, string Kind, string? Dir) Parse(string? spec)
+    internal static (string Spec, string Kind, string? Dir) Parse(string? spec)
     {
         spec = string.IsNullOrWhiteSpace(spec) ? Default : spec.Trim();
         int colon = spec.IndexOf(':');

@@ -16,4 +16,7 @@ public interface IDataLoader : IDisposable
     /// The caller disposes each <see cref="Batch"/>.
     /// </summary>
     IEnumerable<Batch> Epoch(int epoch);
+
+    /// <summary>Distinct undecodable images skipped so far (with <see cref="Loading.BadImagePolicy.Skip"/>; else 0).</summary>
+    long BadImages => 0;
 }

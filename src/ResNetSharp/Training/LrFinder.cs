@@ -117,7 +117,7 @@ public static class LrFinder
         o.Validate();
         var device = Devices.Resolve(o.Device);
         manual_seed(o.Seed);
-        using var owned = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
+        using var owned = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
         var source = data ?? owned!;
         using var net = ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels);
         if (o.DropPath is { } rate) net.DropPathRate = rate;

@@ -92,6 +92,9 @@ public sealed record TrainOptions
     /// <summary>What to freeze when fine-tuning: none, backbone or until:layerN.</summary>
     public string Freeze { get; init; } = "none";
 
+    /// <summary>Workers, prefetch depth, decode mode and bad-image policy of streaming (folder) data.</summary>
+    public ResNetSharp.Data.Loading.LoaderSettings Loader { get; init; } = ResNetSharp.Data.Loading.LoaderSettings.Default;
+
     /// <summary>Read the device-side metrics for the progress callback every this many steps (each read is one host-device sync).</summary>
     public int ProgressEvery { get; init; } = 20;
 

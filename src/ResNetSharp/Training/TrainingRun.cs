@@ -47,7 +47,7 @@ internal sealed class TrainingRun : IDisposable
             Group = group;
             CheckSameOptions(o);
             torch.manual_seed(o.Seed);
-            _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize) : null;
+            _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
             Source = data ?? _ownedData!;
             var augment = Augmentation.Parse(o.Augment);
             _ownedModel = model is null ? ResNet.Create(o.Model, numClasses: Source.Classes.Count, inChannels: Source.InputSize.Channels) : null;
@@ -176,7 +176,8 @@ internal sealed class TrainingRun : IDisposable
         var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group);
         TrainMode();
         return new EpochMetrics(epoch + 1, Step.LearningRate, count == 0 ? 0 : lossSum / count, count == 0 ? 0 : (double)correct / count,
-            eval.Loss, eval.Top1, eval.Top5, pass.Seconds, pass.Images * (Group?.WorldSize ?? 1) / Math.Max(pass.TrainSeconds, 1e-9));
+            eval.Loss, eval.Top1, eval.Top5, pass.Seconds, pass.Images * (Group?.WorldSize ?? 1) / Math.Max(pass.TrainSeconds, 1e-9),
+            GlobalBadImages());
     }
 
     /// <summary>Whether to stop: cancellation on any rank stops them all at the same step (one tiny all-reduce per call).</summary>
@@ -186,6 +187,16 @@ internal sealed class TrainingRun : IDisposable
         using var flag = torch.tensor(new[] { cancel.IsCancellationRequested ? 1L : 0L });
         Group.AllReduce(flag, ReduceOp.Max);
         return flag.item<long>() != 0;
+    }
+
+    /// <summary>The undecodable images skipped so far (<c>--on-bad-image skip</c>), summed over the ranks.</summary>
+    private long GlobalBadImages()
+    {
+        long bad = TrainLoader.BadImages + ValLoader.BadImages;
+        if (Group is null) return bad;
+        using var total = torch.tensor(new[] { bad });
+        Group.AllReduce(total);
+        return total.item<long>();
     }
 
     /// <summary>The epoch's training loss sum, correct count and sample count so far, summed over the ranks.</summary>

@@ -67,7 +67,7 @@ public class TrainerTests(TinyRun run)
         var lines = File.ReadAllLines(Path.Combine(run.Dir.Path, RunFiles.MetricsJsonl));
         Assert.Equal(TinyRun.Epochs, lines.Length);
         using var first = JsonDocument.Parse(lines[0]);
-        string[] fields = ["epoch", "lr", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "seconds", "images_per_s"];
+        string[] fields = ["epoch", "lr", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "seconds", "images_per_s", "bad_images"];
         Assert.Equal(fields, first.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(run.Epochs_[0].ValTop1, first.RootElement.GetProperty("val_top1").GetDouble());
 

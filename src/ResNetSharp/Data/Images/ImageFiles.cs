@@ -76,6 +76,6 @@ public static class ImageFiles
         return TensorTransforms.Normalize(resized, mean, std).MoveToOuterDisposeScope();
     }
 
-    private static ResNetSharpException Unreadable(string path) =>
+    internal static ResNetSharpException Unreadable(string path) =>
         new($"cannot decode image '{path}': the file is corrupt or not a supported format (JPEG, PNG, BMP, GIF, WebP); replace or remove it.");
 }

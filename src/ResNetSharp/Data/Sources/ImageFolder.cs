@@ -1,4 +1,5 @@
 using ResNetSharp.Data.Images;
+using ResNetSharp.Data.Loading;
 using ResNetSharp.Data.Transforms;
 
 namespace ResNetSharp.Data.Sources;
@@ -19,7 +20,7 @@ public static class ImageFolder
     public const int DefaultSize = 224;
 
     // torchvision's ImageNet normalisation (torchvision.transforms docs and reference training scripts).
-    private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
+    internal static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     /// <summary>One split's files and labels.</summary>
     public sealed record Listing(IReadOnlyList<string> Files, IReadOnlyList<int> Labels);
@@ -28,7 +29,7 @@ public static class ImageFolder
     /// Opens DIR; <paramref name="imageSize"/> forces the input side (and the streaming path for large images), whose
     /// validation images are resized to imageSize / <paramref name="cropFraction"/> before the centre crop.
     /// </summary>
-    public static DataSource Open(string dir, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction)
+    public static DataSource Open(string dir, int? imageSize = null, float cropFraction = ImageTransforms.CenterCropFraction, LoaderSettings? loader = null)
     {
         var (valClasses, val) = Scan(dir, "val");
         (List<string> classes, Listing? train) = Directory.Exists(Path.Combine(dir, "train")) ? Scan(dir, "train") : (valClasses, null);
@@ -43,10 +44,11 @@ public static class ImageFolder
             return new InMemoryDataSource("folder", classes, split => LoadAll(Get(split), s.Width, s.Height));
         if (imageSize is < 8)
             throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
-        return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction);
+        return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction, (loader ?? LoaderSettings.Default).Validate());
     }
 
-    private static (List<string> Classes, Listing Listing) Scan(string dir, string split)
+    /// <summary>The sorted class folders of DIR/<paramref name="split"/> and its image files with their labels.</summary>
+    internal static (List<string> Classes, Listing Listing) Scan(string dir, string split)
     {
         string root = Path.Combine(dir, split);
         if (!Directory.Exists(root))

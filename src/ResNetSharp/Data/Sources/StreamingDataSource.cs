@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Loading;
 using TorchSharp;
 
 namespace ResNetSharp.Data.Sources;
@@ -7,7 +8,8 @@ namespace ResNetSharp.Data.Sources;
 /// (validation: shorter side resized to size / <paramref name="cropFraction"/>, centre crop).
 /// </summary>
 internal sealed class StreamingDataSource(
-    IReadOnlyList<string> classes, Func<Split, ImageFolder.Listing> listing, int size, float[] mean, float[] std, float cropFraction) : DataSource
+    IReadOnlyList<string> classes, Func<Split, ImageFolder.Listing> listing, int size, float[] mean, float[] std, float cropFraction,
+    LoaderSettings settings) : DataSource
 {
     public override string Name => "folder";
     public override IReadOnlyList<string> Classes => classes;
@@ -18,5 +20,5 @@ internal sealed class StreamingDataSource(
 
     public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
         Distributed.DistributedSampler? sampler = null) =>
-        new StreamingLoader(listing(split), split, size, batchSize, device, seed, augment, mean, std, cropFraction, sampler);
+        new StreamingLoader(listing(split), split, size, batchSize, device, seed, augment, mean, std, cropFraction, settings, sampler);
 }

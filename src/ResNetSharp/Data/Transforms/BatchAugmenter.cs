@@ -10,10 +10,10 @@ namespace ResNetSharp.Data.Transforms;
 public sealed class BatchAugmenter(Augmentation augment, bool allowFlip, float[] mean, float[] std)
 {
     /// <summary>
-    /// Augments (when <paramref name="generator"/> is given) and normalises one batch. The inputs stay the caller's:
-    /// the batch holds its own handles.
+    /// Augments (when <paramref name="generator"/> is given) and normalises one batch (unless already
+    /// <paramref name="normalized"/>). The inputs stay the caller's: the batch holds its own handles.
     /// </summary>
-    public Batch Apply(Tensor images, Tensor labels, Generator? generator)
+    public Batch Apply(Tensor images, Tensor labels, Generator? generator, bool normalized = false)
     {
         using var scope = NewDisposeScope();
         labels = labels.alias();
@@ -23,7 +23,7 @@ public sealed class BatchAugmenter(Augmentation augment, bool allowFlip, float[]
             x = TensorTransforms.CropWithPadding(x, augment.CropPadding, randint(2 * augment.CropPadding + 1, [b, 2], generator: generator));
         if (generator is not null && augment.Flip && allowFlip)
             x = TensorTransforms.HorizontalFlip(x, rand([b], generator: generator) < 0.5);
-        x = TensorTransforms.Normalize(x, mean, std);
+        if (!normalized) x = TensorTransforms.Normalize(x, mean, std);
         if (generator is not null && augment.Cutout)
         {
             int size = augment.CutoutSize > 0 ? augment.CutoutSize : (int)Math.Min(h, w) / 2;

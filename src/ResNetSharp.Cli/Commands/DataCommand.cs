@@ -1,0 +1,64 @@
+using System.CommandLine;
+using ResNetSharp.Data.Check;
+using ResNetSharp.Data.Sources;
+
+namespace ResNetSharp.Cli.Commands;
+
+/// <summary>
+/// <c>resnet data check SPEC [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes;
+/// <c>resnet data pack folder:DIR --out DIR [--shard-size 256MB]</c>: write it as WebDataset tar shards.
+/// </summary>
+internal static class DataCommand
+{
+    /// <summary>The exit code of a check that found problems.</summary>
+    public const int ProblemsFound = 1;
+
+    public static Command Create()
+    {
+        var command = new Command("data", "Dataset tools: check a dataset before training, pack an ImageFolder into tar shards.");
+        command.Subcommands.Add(Check());
+        command.Subcommands.Add(Pack());
+        return command;
+    }
+
+    private static Command Check()
+    {
+        var spec = new Argument<string>("spec") { Description = "The dataset: folder:DIR or wds:DIR." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var command = new Command("check", "Decode every image in full; report undecodable or truncated files, empty classes, classes in one split only, exact duplicates within and across splits; exit 1 on problems.") { spec, json };
+        command.SetAction(result =>
+        {
+            var report = DataCheck.Run(result.GetValue(spec)!);
+            if (result.GetValue(json)) CliJson.Write(result, report);
+            else
+            {
+                var output = result.InvocationConfiguration.Output;
+                output.WriteLine($"{report.Images} images; sizes {Size(report.Smallest)} (smallest) to {Size(report.Largest)} (largest)");
+                foreach (var (split, counts) in report.ImagesPerClass)
+                    output.WriteLine($"  {split}: {counts.Count} classes, {string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))}");
+                output.WriteLine(report.Clean ? "no problems found" : $"{report.Problems.Count} problem(s):");
+                foreach (var line in report.Problems) output.WriteLine($"  {line}");
+            }
+            return report.Clean ? 0 : ProblemsFound;
+        });
+        return command;
+    }
+
+    private static Command Pack()
+    {
+        var spec = new Argument<string>("spec") { Description = "The ImageFolder to pack: folder:DIR." };
+        var outDir = new Option<string>("--out") { Description = "Where to write train-NNNNNN.tar, val-NNNNNN.tar and classes.txt (read as wds:DIR).", Required = true };
+        var shardSize = new Option<string>("--shard-size") { Description = "Largest shard (KB, MB, GB: powers of 1024).", DefaultValueFactory = _ => "256MB" };
+        var command = new Command("pack", "Write an ImageFolder as WebDataset tar shards (KEY.jpg + KEY.cls members, classes.txt).") { spec, outDir, shardSize };
+        command.SetAction(result =>
+        {
+            string dir = result.GetValue(outDir)!;
+            var shards = WebDatasetPack.Pack(result.GetValue(spec)!, dir, WebDatasetPack.ParseSize(result.GetValue(shardSize)!));
+            result.InvocationConfiguration.Output.WriteLine($"wrote {shards.Count} shard(s) and {WebDataset.ClassesFile} to {dir}; train with --data wds:{dir}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Size((int Width, int Height)? size) => size is { } s ? $"{s.Width}x{s.Height}" : "-";
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using ResNetSharp.Data.Images;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Data.Loading;
+
+/// <summary>
+/// The decoding half of the streaming loaders, as torch's DataLoader does it: one thread per worker turns its own stream
+/// of encoded samples into whole batches, each image decoded (<see cref="CropDecoder"/>) straight into its slot of a
+/// pooled, pinned uint8 RGBA (HWC) batch buffer; up to the prefetch depth of finished batches wait, and the consumer
+/// takes batch k from worker k mod workers (skipping workers that have finished), so the order depends only on the
+/// streams. The consumer sees each buffer as a uint8 [B,H,W,4] tensor (RGBA) for the moment it takes to copy it to the
+/// device; then the buffer goes back to the pool. No per-image buffers are allocated in steady state.
+/// </summary>
+internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, DecodeMode mode, LoaderSettings settings, BadImageLog bad)
+{
+    private sealed class Slot(int batchSize, int plane)
+    {
+        public byte[] Pixels { get; } = GC.AllocateUninitializedArray<byte>(batchSize * plane, pinned: true);
+        public long[] Labels { get; } = new long[batchSize];
+        public int Count { get; set; }
+    }
+
+    private int Plane => 4 * size * size;
+
+    /// <summary>
+    /// The batches of <paramref name="streams"/> (one per worker); <paramref name="chooseRect"/>(sample, width, height)
+    /// gives each image's source rectangle; <paramref name="convert"/>(uint8 RGBA images [B,H,W,4] on the CPU, labels)
+    /// makes the batch, and must not keep the images' memory (copy it to the device, or convert it).
+    /// </summary>
+    public IEnumerable<Batch> Run(IReadOnlyList<IEnumerable<EncodedSample>> streams, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect,
+        Func<Tensor, long[], Batch> convert)
+    {
+        if (streams.Count == 0) yield break;
+        int workers = streams.Count, depth = Math.Max(1, (settings.PrefetchDepth + workers - 1) / workers);
+        var free = Channel.CreateUnbounded<Slot>();
+        for (int i = 0; i < workers * (depth + 1) + 1; i++) free.Writer.TryWrite(new Slot(batchSize, Plane));
+        var outputs = streams.Select(_ => Channel.CreateBounded<Slot>(depth)).ToArray();
+        using var cancel = new CancellationTokenSource();
+        var tasks = streams.Select((stream, w) => Task.Factory.StartNew(() => Work(stream, chooseRect, free.Reader, outputs[w].Writer, cancel.Token),
+            cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try
+        {
+            var active = Enumerable.Range(0, workers).ToList();
+            for (int turn = 0; active.Count > 0;)
+            {
+                var reader = outputs[active[turn]].Reader;
+                if (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult() && reader.TryRead(out var slot))
+                {
+                    yield return Convert(slot, convert);
+                    free.Writer.TryWrite(slot);
+                    turn = (turn + 1) % active.Count;
+                }
+                else
+                {
+                    active.RemoveAt(turn);
+                    if (turn >= active.Count) turn = 0;
+                }
+            }
+        }
+        finally
+        {
+            cancel.Cancel();
+            try { Task.WaitAll(tasks); }
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { }
+        }
+    }
+
+    private Batch Convert(Slot slot, Func<Tensor, long[], Batch> convert)
+    {
+        using var scope = NewDisposeScope();
+        int n = slot.Count;
+        return convert(frombuffer(slot.Pixels, ScalarType.Byte, count: (long)n * Plane).view(n, size, size, 4), slot.Labels[..n]);
+    }
+
+    private void Work(IEnumerable<EncodedSample> stream, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, ChannelReader<Slot> free,
+        ChannelWriter<Slot> output, CancellationToken cancel)
+    {
+        try
+        {
+            var decoder = new CropDecoder();
+            Slot? slot = null;
+            foreach (var sample in stream)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (slot is null)
+                {
+                    slot = free.ReadAsync(cancel).AsTask().GetAwaiter().GetResult();
+                    slot.Count = 0;
+                }
+                if (!Decode(decoder, sample, chooseRect, slot)) continue;
+                slot.Labels[slot.Count++] = sample.Label;
+                if (slot.Count < batchSize) continue;
+                output.WriteAsync(slot, cancel).AsTask().GetAwaiter().GetResult();
+                slot = null;
+            }
+            if (slot is { Count: > 0 } && !dropLast) output.WriteAsync(slot, cancel).AsTask().GetAwaiter().GetResult();
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            if (e is OperationCanceledException) throw;
+        }
+    }
+
+    /// <summary>Decodes one sample into the slot's next image; false when it is bad and skipped.</summary>
+    private bool Decode(CropDecoder decoder, EncodedSample sample, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, Slot slot)
+    {
+        var destination = Marshal.UnsafeAddrOfPinnedArrayElement(slot.Pixels, slot.Count * Plane);
+        GCHandle pin = default;
+        try
+        {
+            SKData? data;
+            if (sample.Bytes is null) data = File.Exists(sample.Name) ? SKData.Create(sample.Name) : null;
+            else
+            {
+                pin = GCHandle.Alloc(sample.Bytes, GCHandleType.Pinned);
+                data = SKData.Create(pin.AddrOfPinnedObject(), sample.Length);
+            }
+            using (data)
+            {
+                if (data is null) throw new ResNetSharpException($"image file '{sample.Name}' does not exist or cannot be read; check the path.");
+                decoder.Decode(data, sample.Name, (w, h) => chooseRect(sample, w, h), size, size, mode, destination);
+            }
+            return true;
+        }
+        catch (ResNetSharpException e) when (settings.OnBadImage == BadImagePolicy.Skip)
+        {
+            bad.Report(sample.Name, e.Message, settings.Warn);
+            return false;
+        }
+        finally
+        {
+            if (pin.IsAllocated) pin.Free();
+            if (sample.Bytes is not null) ArrayPool<byte>.Shared.Return(sample.Bytes);
+        }
+    }
+}
+
+/// <summary>The files a loader skipped as bad, each warned about once.</summary>
+internal sealed class BadImageLog
+{
+    private readonly ConcurrentDictionary<string, byte> _files = new();
+
+    /// <summary>Distinct bad files seen so far.</summary>
+    public long Count => _files.Count;
+
+    public void Report(string name, string message, Action<string>? warn)
+    {
+        if (_files.TryAdd(name, 0)) (warn ?? Console.Error.WriteLine)($"warning: skipping a bad image: {message}");
+    }
+}
