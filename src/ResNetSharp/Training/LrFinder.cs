@@ -119,14 +119,8 @@ public static class LrFinder
         manual_seed(o.Seed);
         using var owned = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
         var source = data ?? owned!;
-        using var net = ResNet.Create(o.Model, numClasses: source.Classes.Count, inChannels: source.InputSize.Channels);
-        if (o.DropPath is { } rate) net.DropPathRate = rate;
-        if (o.Weights is not null) Transfer.LoadBackboneFile(net, PretrainedWeights.Resolve(o.Model, o.Weights));
-        var freeze = FreezeSpec.Parse(o.Freeze);
-        Transfer.Freeze(net, freeze);
-        net.to(device).train();
-        Transfer.ApplyFrozenBatchNormEval(net, freeze);
-        FastPath.Prepare(net, o.ChannelsLast);
+        using var net = TrainingModel.Prepare(o, source, given: null, loadWeights: true, device, out var freeze);
+        TrainingModel.TrainMode(net, freeze);
         using var loader = source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, Augmentation.Parse(o.Augment));
         using var optimizer = ParameterGroups.CreateOptimizer(net, o);
         using var step = new TrainStep(net, optimizer, null, o.LabelSmoothing, o.ClipGrad)

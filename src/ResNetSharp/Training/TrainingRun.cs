@@ -50,18 +50,8 @@ internal sealed class TrainingRun : IDisposable
             _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
             Source = data ?? _ownedData!;
             var augment = Augmentation.Parse(o.Augment);
-            _ownedModel = model is null ? ResNet.Create(o.Model, numClasses: Source.Classes.Count, inChannels: Source.InputSize.Channels) : null;
-            Net = model ?? _ownedModel!;
-            if (o.DropPath is { } rate) Net.DropPathRate = rate;
-            if (o.NumClasses is { } n && n != Source.Classes.Count)
-                throw new ResNetSharpException($"--num-classes {n} does not match '{Source.Name}', which has {Source.Classes.Count} classes: leave --num-classes out or use {Source.Classes.Count}.");
-            if (Net.Config.NumClasses != Source.Classes.Count)
-                throw new ResNetSharpException($"the model has {Net.Config.NumClasses} outputs but '{Source.Name}' has {Source.Classes.Count} classes: create it with numClasses: {Source.Classes.Count}.");
-            if (o.Weights is not null && resumed is null) Transfer.LoadBackboneFile(Net, PretrainedWeights.Resolve(o.Model, o.Weights));
-            _freeze = FreezeSpec.Parse(o.Freeze);
-            Transfer.Freeze(Net, _freeze);
-            Net.to(device);
-            Runtime.FastPath.Prepare(Net, o.ChannelsLast);   // before the optimizer: channels_last weights, cuDNN benchmark
+            Net = TrainingModel.Prepare(o, Source, model, loadWeights: resumed is null, device, out _freeze);
+            _ownedModel = model is null ? Net : null;
             var parallel = _parallel = Group is null ? null : new DataParallel(Net, Group);
             parallel?.BroadcastState();   // rank 0's initial weights and buffers (before the EMA copies them)
             _syncBn = o.SyncBn && Group is not null ? new SyncBatchNorm(Net, Group) : null;
@@ -132,11 +122,7 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Training mode, with frozen batch norms kept in eval mode.</summary>
-    public void TrainMode()
-    {
-        Net.train();
-        Transfer.ApplyFrozenBatchNormEval(Net, _freeze);
-    }
+    public void TrainMode() => TrainingModel.TrainMode(Net, _freeze);
 
     /// <summary>
     /// Step 2: trains one epoch (from the saved step when resuming into it), reporting progress every
