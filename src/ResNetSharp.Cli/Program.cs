@@ -20,6 +20,7 @@ internal static partial class Program
             ExportCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),
+            ServeCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

@@ -6,7 +6,7 @@ using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE]) IMAGE... [--topk 5] [--batch-size 32] [--fused] [--json]</c>.</summary>
+/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE]) IMAGE... [--topk 5] [--batch-size 32] [--engine auto|torch|onnxruntime] [--fused] [--json]</c>.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
@@ -18,10 +18,11 @@ internal static class PredictCommand
         var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 32 };
         var fused = CliOptions.Fused();
+        var engineOption = CliOptions.Engine();
         var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "One JSON line per image." };
         var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, batch, fused, device, json, images };
+        var command = new Command("predict", "Classify images with a checkpoint or a named model's weights.") { checkpoint, model, weights, labels, topk, batch, fused, engineOption, device, json, images };
         command.SetAction(result =>
         {
             var (c, m, w, l) = (result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), result.GetValue(labels));
@@ -32,8 +33,9 @@ internal static class PredictCommand
             var files = result.GetValue(images)!;
             Array.ForEach(files, ImageFiles.CheckExists);   // before the model loads
             var dev = Devices.Resolve(result.GetValue(device)!);
-            using var predictor = fromCheckpoint ? Predictor.FromCheckpoint(c!, dev, result.GetValue(fused))
-                : Predictor.FromWeights(m!, w!, dev, l, result.GetValue(fused));
+            var engine = CliOptions.EngineSettings(result, engineOption, fused);
+            using var predictor = fromCheckpoint ? Predictor.FromCheckpoint(c!, dev, engine)
+                : Predictor.FromWeights(m!, w!, dev, l, engine);
             var output = result.InvocationConfiguration.Output;
             foreach (var (image, top) in predictor.Predict(files, result.GetValue(topk), result.GetValue(batch)))
             {
