@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Prometheus;
 using ResNetSharp.Serving.Http;
 
 namespace ResNetSharp.Serving;
@@ -40,13 +39,13 @@ public static class ServingExtensions
     /// </summary>
     public static RouteGroupBuilder MapResNetClassifier(this IEndpointRouteBuilder endpoints)
     {
-        var registry = endpoints.ServiceProvider.GetRequiredService<ServingMetrics>().Registry;
         var group = endpoints.MapGroup("");
         group.AddEndpointFilter(ErrorsAndMetrics.Filter);
         ClassifyEndpoints.Map(group);
         InferenceProtocolEndpoints.Map(group);
         WebPage.Map(group);
-        endpoints.MapMetrics("/metrics", registry).WithTags("metrics").WithSummary("Prometheus metrics: requests, latency, queue, batches, failures and the .NET runtime's own.");
+        group.MapGet("/metrics", (ServingMetrics metrics) => metrics.Export()).WithTags("metrics")
+            .WithSummary("Prometheus metrics (text format): requests, latency, queue, batches, failures and the .NET runtime's own.");
         return group;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Prometheus;
 
 namespace ResNetSharp.Serving;
@@ -26,6 +27,9 @@ public sealed class ServingMetrics
         QueueDepth = f.CreateGauge("resnetsharp_queue_depth", "Images waiting for a forward pass.");
         Failures = f.CreateCounter("resnetsharp_failures_total", "Requests that failed, by reason.", "reason");
     }
+
+    /// <summary>The registry in Prometheus' text format, as <c>GET /metrics</c> answers.</summary>
+    internal IResult Export() => Results.Stream(stream => Registry.CollectAndExportAsTextAsync(stream), "text/plain; version=0.0.4; charset=utf-8");
 
     /// <summary>The registry that <c>GET /metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }

@@ -53,7 +53,7 @@ public sealed class DynamicBatcher : IDisposable
         {
             Collect(batch);
             _metrics.QueueDepth.Set(Depth);
-            if (batch.Count > 0) Forward(batch);
+            Forward(batch);
             batch.Clear();
         }
     }
@@ -92,6 +92,8 @@ public sealed class DynamicBatcher : IDisposable
 
     private void Forward(List<Work> batch)
     {
+        batch.RemoveAll(w => w.Cancel.IsCancellationRequested);   // timed out or disconnected while the batch formed
+        if (batch.Count == 0) return;
         long start = Stopwatch.GetTimestamp();
         foreach (var w in batch) _metrics.QueueWait.Observe(Stopwatch.GetElapsedTime(w.Enqueued, start).TotalSeconds);
         var input = new float[batch.Count * _imageSize];
