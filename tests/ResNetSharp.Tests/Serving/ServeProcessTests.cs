@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ResNetSharp.Tests.Serving;
@@ -7,6 +8,11 @@ namespace ResNetSharp.Tests.Serving;
 // resnet serve as its own process on a loopback port, with a real HTTP client.
 public class ServeProcessTests(ServingModel model) : IClassFixture<ServingModel>
 {
+    private const int SigTerm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     // 12 requests wait in a forming batch (--max-delay-ms 1500) when SIGTERM arrives: every one is answered 200,
     // with its own image's classes, and the server exits 0.
     [Fact]
@@ -33,7 +39,7 @@ public class ServeProcessTests(ServingModel model) : IClassFixture<ServingModel>
             }).ToArray();
             await Task.Delay(500);
             Assert.DoesNotContain(requests, r => r.IsCompleted);   // all still waiting for the batch
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) await kill.WaitForExitAsync();
+            Assert.Equal(0, kill(process.Id, SigTerm));
             var responses = await Task.WhenAll(requests);
             Assert.All(responses, r => Assert.Equal(200, (int)r.StatusCode));
             var top = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("predictions")[0].GetProperty("top")[0].GetProperty("index").GetInt32()));
