@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
@@ -25,9 +26,10 @@ internal static class BenchCommand
         var mode = new Option<string>("--mode") { Description = "train, infer or both.", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("train", "infer", "both");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var engine = CliOptions.Engine();
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
-            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json,
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, engine, json,
         };
         command.SetAction(result =>
         {
@@ -44,6 +46,7 @@ internal static class BenchCommand
                 NumClasses = result.GetValue(numClasses),
                 StemChannels = result.GetValue(stemChannels),
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
+                Engine = InferenceEngines.Parse(result.GetValue(engine)!),
             });
             if (result.GetValue(json))
             {
@@ -54,6 +57,7 @@ internal static class BenchCommand
             output.WriteLine($"{r.Model} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} on {r.Device}, {r.Precision}{(r.ChannelsLast ? ", channels_last" : "")}, {r.Steps} steps");
             if (r.TrainImagesPerSec is { } t) output.WriteLine($"  train: {t,10:N0} img/s ({r.TrainStepMs:F1} ms/step){(r.TrainDeviceMemoryBytes is { } m ? $", device memory {m / 1048576.0:N0} MiB" : "")}");
             if (r.InferImagesPerSec is { } i) output.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
+            if (r.InferOnnxRuntimeImagesPerSec is { } ort) output.WriteLine($"  infer: {ort,10:N0} img/s onnxruntime; relative difference {r.InferOnnxRuntimeRelativeError:E1}");
             return 0;
         });
         return command;

@@ -41,7 +41,7 @@ public sealed class Predictor : IDisposable
         try
         {
             _model.eval();
-            _engine = InferenceEngines.Create(_model, input, engine.Kind, device, engine.Fused, engine.Precision);
+            _engine = InferenceEngines.Create(_model, engine.Kind, device, engine.Fused, engine.Precision);
         }
         catch
         {
@@ -149,7 +149,7 @@ public sealed class Predictor : IDisposable
     }
 
     /// <summary>The logits [batch, classes] of <paramref name="batch"/> preprocessed images, one forward pass.</summary>
-    public float[] Logits(float[] input, int batch) => _engine.Logits(input, batch);
+    public float[] Logits(float[] input, int batch) => _engine.Logits(input, [batch, Input.Channels, Input.Height, Input.Width]);
 
     /// <summary>
     /// The <paramref name="k"/> best classes of one image's logits, ranked by logit (ties by class index), each

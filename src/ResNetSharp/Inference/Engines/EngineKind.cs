@@ -32,7 +32,7 @@ public static class InferenceEngines
     /// <see cref="FusedResNet"/> when <paramref name="fused"/> (bf16 allowed on CUDA), or
     /// onnxruntime, which runs on the CPU only.
     /// </summary>
-    public static IInferenceEngine Create(ResNet model, InputShape input, EngineKind kind, Device device, bool fused = false,
+    public static IInferenceEngine Create(ResNet model, EngineKind kind, Device device, bool fused = false,
         Precision precision = Precision.FP32)
     {
         kind = Resolve(kind, device);
@@ -42,8 +42,8 @@ public static class InferenceEngines
         {
             if (device.type != DeviceType.CPU)
                 throw new ResNetSharpException($"the onnxruntime engine runs on the CPU, not {device}: use --engine torch on CUDA, or --device cpu.");
-            return new OnnxRuntimeEngine(model, input);
+            return new OnnxRuntimeEngine(model);
         }
-        return new TorchEngine(model, input, device, fused, precision);
+        return new TorchEngine(model, device, fused, precision);
     }
 }

@@ -13,6 +13,6 @@ public interface IInferenceEngine : IDisposable
     /// <summary>The device it runs on, e.g. <c>cpu</c> or <c>cuda:0</c>.</summary>
     string Device { get; }
 
-    /// <summary>The logits [batch, classes] of <paramref name="input"/>, float32 [batch, C, H, W].</summary>
-    float[] Logits(float[] input, int batch);
+    /// <summary>The logits [batch, classes] of <paramref name="input"/>, float32 of <paramref name="shape"/> [batch, C, H, W].</summary>
+    float[] Logits(float[] input, long[] shape);
 }

@@ -13,15 +13,13 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _run = new();
-    private readonly InputShape _input;
     private readonly int _classes;
 
-    /// <summary>An engine for inputs of <paramref name="input"/>'s shape.</summary>
-    public OnnxRuntimeEngine(ResNet model, InputShape input)
+    public OnnxRuntimeEngine(ResNet model)
     {
         if (model.Config.Head != HeadKind.Classifier)
             throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
-        (_input, _classes) = (input, model.Config.NumClasses);
+        _classes = model.Config.NumClasses;
         var bytes = OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray();
         using var options = new SessionOptions
         {
@@ -34,9 +32,10 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     public string Name => "onnxruntime";
     public string Device => "cpu";
 
-    public float[] Logits(float[] input, int batch)
+    public float[] Logits(float[] input, long[] shape)
     {
-        using var x = OrtValue.CreateTensorValueFromMemory(input, [batch, _input.Channels, _input.Height, _input.Width]);
+        long batch = shape[0];
+        using var x = OrtValue.CreateTensorValueFromMemory(input, shape);
         using var results = _session.Run(_run, ["input"], [x], ["output"]);
         var logits = results[0].GetTensorDataAsSpan<float>();
         return logits.Length == batch * _classes ? logits.ToArray()

@@ -15,12 +15,10 @@ public sealed class TorchEngine : IInferenceEngine
     private readonly ResNet _model;
     private readonly FusedResNet? _fused;
     private readonly torch.Device _device;
-    private readonly InputShape _input;
 
-    /// <summary>An engine for inputs of <paramref name="input"/>'s shape.</summary>
-    public TorchEngine(ResNet model, InputShape input, torch.Device device, bool fused = false, Precision precision = Precision.FP32)
+    public TorchEngine(ResNet model, torch.Device device, bool fused = false, Precision precision = Precision.FP32)
     {
-        (_model, _device, _input) = (model, device, input);
+        (_model, _device) = (model, device);
         _model.to(device).eval();
         _fused = fused ? new FusedResNet(_model, precision, channelsLast: true) : null;
     }
@@ -28,11 +26,11 @@ public sealed class TorchEngine : IInferenceEngine
     public string Name => "torch";
     public string Device => _device.ToString();
 
-    public float[] Logits(float[] input, int batch)
+    public float[] Logits(float[] input, long[] shape)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var x = tensor(input, [batch, _input.Channels, _input.Height, _input.Width]).to(_device);
+        var x = tensor(input, shape).to(_device);
         return (_fused is null ? _model.call(x) : _fused.call(x)).to(float32).cpu().data<float>().ToArray();
     }
 
