@@ -102,7 +102,9 @@ public static class SpeedBenchmark
                 using var autocast = Autocast.Enter(o.Precision);
                 model.call(x);
             });
-            if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime)
+            if (o.Engine == EngineKind.OnnxRuntime && o.Precision != Precision.FP32)
+                throw new ResNetSharpException($"ONNX Runtime runs the exported model in fp32, not {o.Precision.Name()}: use --precision fp32 with --engine onnxruntime.");
+            if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime && o.Precision == Precision.FP32)
                 (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o);
         }
         return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,

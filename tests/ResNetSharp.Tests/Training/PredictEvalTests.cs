@@ -112,7 +112,7 @@ public class PredictEvalTests(TinyRun run)
     }
 
     [Fact]
-    public void Eval_command_with_fused_gives_the_same_report()
+    public void Eval_command_with_fused_or_onnxruntime_gives_the_same_report()
     {
         JsonElement Eval(params string[] extra)
         {
@@ -120,11 +120,13 @@ public class PredictEvalTests(TinyRun run)
             Assert.True(r.Code == 0, r.Err);
             return JsonDocument.Parse(r.Out).RootElement.Clone();
         }
-        var plain = Eval();
-        var fused = Eval("--fused");
-        Assert.Equal(plain.GetProperty("top1").GetDouble(), fused.GetProperty("top1").GetDouble());
-        Assert.Equal(plain.GetProperty("loss").GetDouble(), fused.GetProperty("loss").GetDouble(), 1e-4);
-        Assert.Equal(plain.GetProperty("confusion").ToString(), fused.GetProperty("confusion").ToString());
+        var plain = Eval("--engine", "torch");
+        foreach (var other in new[] { Eval("--fused"), Eval("--engine", "onnxruntime") })
+        {
+            Assert.Equal(plain.GetProperty("top1").GetDouble(), other.GetProperty("top1").GetDouble());
+            Assert.Equal(plain.GetProperty("loss").GetDouble(), other.GetProperty("loss").GetDouble(), 1e-4);
+            Assert.Equal(plain.GetProperty("confusion").ToString(), other.GetProperty("confusion").ToString());
+        }
     }
 
     /// <summary>The tiny run's best checkpoint evaluated on its 200 validation images (optionally through <see cref="FusedResNet"/>).</summary>
