@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """CPU inference reference for `resnet bench --mode infer --engine onnxruntime`: Debian's PyTorch (python3-torch)
 on the same configuration, timed the same way (warm-up steps, then `steps` timed forward passes, no grad).
 

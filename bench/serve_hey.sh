@@ -7,15 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-resnet50} n=${2:-2000} n_rss=${3:-10000} port=18093
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+python3=/usr/bin/python3   # Debian's, with python3-torch (not a pyenv shim's)
+work=$(mktemp -d) server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
 dotnet build src/ResNetSharp.Cli -c Release -v q -nologo >/dev/null
 resnet=src/ResNetSharp.Cli/bin/Release/net10.0/resnet
 
 # Random weights in torchvision's state_dict names, and a 400x300 PNG (resized and centre-cropped by the server).
-python3 -c "import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.$model().state_dict(), '$work/w.pth')"
-python3 -c "import torch, torchvision; torch.manual_seed(1); torchvision.io.write_png((torch.rand(3, 300, 400) * 255).to(torch.uint8), '$work/img.png')"
+"$python3" -c "import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.$model().state_dict(), '$work/w.pth')"
+"$python3" -c "import torch, torchvision; torch.manual_seed(1); torchvision.io.write_png((torch.rand(3, 300, 400) * 255).to(torch.uint8), '$work/img.png')"
 
 "$resnet" serve --model "$model" --weights "$work/w.pth" --port $port --device cpu > "$work/serve.out" 2>&1 &
 server=$!
@@ -35,7 +36,7 @@ for c in 1 4 16 64; do
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey$c.txt")
   p50=$(awk '/ 50%/ {print $3 * 1000}' "$work/hey$c.txt"); p99=$(awk '/ 99%/ {print $3 * 1000}' "$work/hey$c.txt")
   ok=$(awk '/\[200\]/ {print $2}' "$work/hey$c.txt")
-  batch=$(python3 -c "print(round(($sum1 - $sum0) / max(1, $count1 - $count0), 1))")
+  batch=$("$python3" -c "print(round(($sum1 - $sum0) / max(1, $count1 - $count0), 1))")
   [ $c = 16 ] && batch16=$batch && rps16=$rps
   echo "| $c | $rps | $p50 | $p99 | $((n - ${ok:-0})) | $batch |"
 done
@@ -43,17 +44,17 @@ done
 before=$(rss)
 hey -n "$n_rss" -c 16 -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey-rss.txt"
 after=$(rss)
-echo "RSS after warm-up and the runs above: $((before / 1024)) MiB; after $n_rss more requests: $((after / 1024)) MiB ($(python3 -c "print(f'{($after - $before) / $before * 100:+.1f}%')")); errors: $((n_rss - $(awk '/\[200\]/ {print $2}' "$work/hey-rss.txt")))"
+echo "RSS after warm-up and the runs above: $((before / 1024)) MiB; after $n_rss more requests: $((after / 1024)) MiB ($("$python3" -c "print(f'{($after - $before) / $before * 100:+.1f}%')")); errors: $((n_rss - $(awk '/\[200\]/ {print $2}' "$work/hey-rss.txt")))"
 kill -TERM $server; wait $server || true
 
-b=$(python3 -c "print(max(1, round($batch16)))")
+b=$("$python3" -c "print(max(1, round($batch16)))")
 engine=$("$resnet" bench --model "$model" --batch-size "$b" --mode infer --engine onnxruntime --device cpu --steps 10 --warmup 3 --json)
-own=$(python3 -c "import json; print(round(json.loads('''$engine''')['infer_onnx_runtime_images_per_sec'], 1))")
-echo "concurrency 16: served $rps16 img/s; the engine alone at B=$b: $own img/s; ratio $(python3 -c "print(round($rps16 / $own, 2))") (target >= 0.85)"
+own=$("$python3" -c "import json; print(round(json.loads('''$engine''')['infer_onnx_runtime_images_per_sec'], 1))")
+echo "concurrency 16: served $rps16 img/s; the engine alone at B=$b: $own img/s; ratio $("$python3" -c "print(round($rps16 / $own, 2))") (target >= 0.85)"
 
-python3 bench/pytorch_cpu_infer.py --model "$model" --batch-size 16 > "$work/pytorch.json"
+"$python3" bench/pytorch_cpu_infer.py --model "$model" --batch-size 16 > "$work/pytorch.json"
 b16=$("$resnet" bench --model "$model" --batch-size 16 --mode infer --engine onnxruntime --device cpu --steps 10 --warmup 3 --json)
-python3 - "$work/pytorch.json" <<PY
+"$python3" - "$work/pytorch.json" <<PY
 import json, sys
 pt = json.load(open(sys.argv[1])); rs = json.loads('''$b16''')
 ort, jit = rs["infer_onnx_runtime_images_per_sec"], pt["optimize_for_inference_images_per_sec"]

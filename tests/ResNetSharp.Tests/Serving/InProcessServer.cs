@@ -25,11 +25,23 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public static async Task<InProcessServer> StartAsync(ResNetClassifierOptions options)
     {
+        var server = await StartUnreadyAsync(options);
+        await server._app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        return server;
+    }
+
+    /// <summary>Started, once the model has loaded or failed to (a load error is left for the endpoints to report).</summary>
+    public static async Task<InProcessServer> StartUnreadyAsync(ResNetClassifierOptions options)
+    {
         var app = ServeHost.Build(options, b => b.WebHost.UseTestServer());
         await app.StartAsync();
-        await app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        var loading = app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        await Task.WhenAny(loading, Task.Delay(TimeSpan.FromSeconds(30)));
         return new InProcessServer(app);
     }
+
+    /// <summary>Signals the host to stop (SIGTERM's first step), as ASP.NET Core's lifetime does; the test server keeps serving.</summary>
+    public void StopApplication() => _app.Lifetime.StopApplication();
 
     /// <summary>POSTs <paramref name="body"/> with a content type.</summary>
     public Task<HttpResponseMessage> PostAsync(string path, byte[] body, string contentType = "image/png")

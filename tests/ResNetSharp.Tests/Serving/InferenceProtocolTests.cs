@@ -27,14 +27,33 @@ public class InferenceProtocolTests(ServingModel model) : IClassFixture<ServingM
         var output = meta.GetProperty("outputs")[0];
         Assert.Equal("logits", output.GetProperty("name").GetString());
         Assert.Equal([-1, 10], output.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+
+        // Shutting down: readiness turns 503 at once, while requests that arrive are still answered.
+        server.StopApplication();
+        await InProcessServer.AssertErrorAsync(await server.Client.GetAsync("/v2/health/ready"), 503, "shutting down");
+        Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(200, (int)(await server.PostAsync("/v1/models/small_resnet/classify", File.ReadAllBytes(model.Square))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_makes_readiness_and_inference_503_naming_the_cause()
+    {
+        var options = model.Options();
+        (options.Model, options.Weights, options.Labels, options.Checkpoint) = (null, null, null, "/nonexistent/best.safetensors");
+        await using var server = await InProcessServer.StartUnreadyAsync(options);
+        await InProcessServer.AssertErrorAsync(await server.Client.GetAsync("/v2/health/ready"), 503, "the model failed to load: checkpoint not found: '/nonexistent/best.safetensors'");
+        await InProcessServer.AssertErrorAsync(await server.PostAsync("/v1/models/resnet/classify", File.ReadAllBytes(model.Square)), 503, "failed to load");
+        Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/live")).StatusCode);
     }
 
     // The same FP32 batch as flat JSON, nested JSON and binary data gives the eager model's logits; a binary output
     // comes back as little-endian floats after the JSON header.
-    [Fact]
-    public async Task Fp32_tensors_as_flat_nested_or_binary_data_give_the_models_logits()
+    [Theory]
+    [InlineData("torch")]
+    [InlineData("onnxruntime")]
+    public async Task Fp32_tensors_as_flat_nested_or_binary_data_give_the_models_logits(string engine)
     {
-        await using var server = await InProcessServer.StartAsync(model.Options());
+        await using var server = await InProcessServer.StartAsync(model.Options(engine));
         var input = Normalised(2, seed: 3);
         var expected = model.Logits(input, 2);
 
