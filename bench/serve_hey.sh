@@ -31,7 +31,7 @@ echo "| concurrency | requests/s | p50 ms | p99 ms | errors | mean batch |"
 echo "|---|---|---|---|---|---|"
 for c in 1 4 16 64; do
   count0=$(metric resnetsharp_batch_size_count); sum0=$(metric resnetsharp_batch_size_sum)
-  hey -n "$n" -c $c -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey$c.txt"
+  hey -n "$n" -c $c -t 0 -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey$c.txt"
   count1=$(metric resnetsharp_batch_size_count); sum1=$(metric resnetsharp_batch_size_sum)
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey$c.txt")
   p50=$(awk '/ 50%/ {print $3 * 1000}' "$work/hey$c.txt"); p99=$(awk '/ 99%/ {print $3 * 1000}' "$work/hey$c.txt")
@@ -42,7 +42,7 @@ for c in 1 4 16 64; do
 done
 
 before=$(rss)
-hey -n "$n_rss" -c 16 -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey-rss.txt"
+hey -n "$n_rss" -c 16 -t 0 -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey-rss.txt"
 after=$(rss)
 echo "RSS after warm-up and the runs above: $((before / 1024)) MiB; after $n_rss more requests: $((after / 1024)) MiB ($("$python3" -c "print(f'{($after - $before) / $before * 100:+.1f}%')")); errors: $((n_rss - $(awk '/\[200\]/ {print $2}' "$work/hey-rss.txt")))"
 kill -TERM $server; wait $server || true
