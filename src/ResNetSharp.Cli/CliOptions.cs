@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
 using ResNetSharp.Runtime;
 
@@ -19,6 +21,22 @@ internal static class CliOptions
     {
         Description = "The inference fast path: batch norm folded into the convolutions, the network one TorchScript function (cuDNN fused conv + add + ReLU on CUDA). Same results within rounding; post-activation models.",
     };
+
+    /// <summary><c>--engine auto|torch|onnxruntime</c> (default auto: torch on CUDA, onnxruntime on the CPU).</summary>
+    public static Option<string> Engine() => new("--engine")
+    {
+        Description = $"What runs the forward pass: {InferenceEngines.Forms}. auto: torch on CUDA, ONNX Runtime on the CPU (faster there).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>The engine settings from <c>--engine</c> and <c>--fused</c>; <c>--fused</c> implies torch.</summary>
+    public static EngineSettings EngineSettings(ParseResult result, Option<string> engine, Option<bool> fused)
+    {
+        var kind = InferenceEngines.Parse(result.GetValue(engine)!);
+        if (result.GetValue(fused) && kind == EngineKind.OnnxRuntime)
+            throw new ResNetSharpException("--fused is TorchSharp's fast path: use it with --engine torch (or auto), not onnxruntime.");
+        return new EngineSettings(result.GetValue(fused) ? EngineKind.Torch : kind, result.GetValue(fused));
+    }
 
     /// <summary>Help text for the weights of a named model: a file, or torchvision's published weights by tag.</summary>
     public const string WeightsForms = ".safetensors, .pth or .pt (torchvision's state_dict names), or torchvision's ImageNet weights: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2 (downloaded once into torch.hub's cache)";

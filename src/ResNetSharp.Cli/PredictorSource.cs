@@ -20,7 +20,7 @@ internal sealed class PredictorSource
     public IEnumerable<Option> Options => [Checkpoint, Model, Weights, Labels];
 
     /// <summary>Checks the image files, then opens the predictor the options name; an incomplete choice is one clear error.</summary>
-    public Predictor Open(ParseResult result, string[] images, torch.Device device, bool fused = false)
+    public Predictor Open(ParseResult result, string[] images, torch.Device device, EngineSettings engine)
     {
         var (c, m, w, l) = (result.GetValue(Checkpoint), result.GetValue(Model), result.GetValue(Weights), result.GetValue(Labels));
         bool fromCheckpoint = c is not null && m is null && w is null && l is null;
@@ -28,6 +28,6 @@ internal sealed class PredictorSource
             throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE].");
         if (!fromCheckpoint) w = CliOptions.WeightsFile(result, m!, w!);
         Array.ForEach(images, ImageFiles.CheckExists);   // before the model loads
-        return fromCheckpoint ? Predictor.FromCheckpoint(c!, device, fused) : Predictor.FromWeights(m!, w!, device, l, fused);
+        return fromCheckpoint ? Predictor.FromCheckpoint(c!, device, engine) : Predictor.FromWeights(m!, w!, device, l, engine);
     }
 }

@@ -24,6 +24,7 @@ internal static partial class Program
             ExperimentCommand.Create(),
             BenchCommand.Create(),
             DataCommand.Create(),
+            ServeCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

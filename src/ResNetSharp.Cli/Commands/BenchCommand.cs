@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Distributed;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli.Commands;
@@ -28,9 +29,10 @@ internal static class BenchCommand
         mode.AcceptOnlyFromAmong("train", "infer", "both", "data");
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var distributed = new Option<bool>("--distributed") { Description = "Data-parallel training step on every rank of an mpirun/torchrun job (--batch-size per rank); reports compute and communication time and bytes all-reduced per step." };
+        var engine = CliOptions.Engine();
         var command = new Command("bench", "Images/s of a training step and of inference on synthetic data, with device memory.")
         {
-            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, json, distributed,
+            model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, engine, json, distributed,
         };
         var data = new DataBench(command);
         command.SetAction(result =>
@@ -51,6 +53,7 @@ internal static class BenchCommand
                 NumClasses = result.GetValue(numClasses),
                 StemChannels = result.GetValue(stemChannels),
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
+                Engine = InferenceEngines.Parse(result.GetValue(engine)!),
             };
             var r = result.GetValue(distributed) ? DistributedBench.Run(options) : SpeedBenchmark.Run(options);
             if (r is null) return 0;   // ranks other than 0 print nothing
@@ -65,6 +68,7 @@ internal static class BenchCommand
             if (r.TrainCommMs is { } comm)
                 output.WriteLine($"  {r.WorldSize} ranks: compute {r.TrainComputeMs:F1} ms + communication {comm:F1} ms per step ({comm / r.TrainStepMs:P1}), {r.TrainBytesAllReducedPerStep / 1048576.0:F2} MiB all-reduced per step per rank");
             if (r.InferImagesPerSec is { } i) output.WriteLine($"  infer: {i,10:N0} img/s fused ({(r.InferCudnnFusion == true ? "cuDNN conv+add+relu" : "conv+relu fallback")}), {r.InferUnfusedImagesPerSec:N0} img/s unfused; relative difference {r.InferFusedRelativeError:E1}");
+            if (r.InferOnnxRuntimeImagesPerSec is { } ort) output.WriteLine($"  infer: {ort,10:N0} img/s onnxruntime; relative difference {r.InferOnnxRuntimeRelativeError:E1}");
             return 0;
         });
         return command;

@@ -5,13 +5,14 @@ using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using TorchSharp;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet eval (--checkpoint FILE | --model NAME --weights W) --data SPEC [--precision bf16] [--channels-last] [--fused] [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
+/// <summary><c>resnet eval (--checkpoint FILE | --model NAME --weights W) --data SPEC [--precision bf16] [--channels-last] [--fused] [--engine auto|torch|onnxruntime] [--json] [--out DIR]</c>: top-1, top-5, per-class accuracy, confusion matrix.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -27,9 +28,10 @@ internal static class EvalCommand
         precision.AcceptOnlyFromAmong(Precisions.Names);
         var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.", DefaultValueFactory = _ => true };
         var fused = CliOptions.Fused();
+        var engine = CliOptions.Engine();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
-        var command = new Command("eval", "Evaluate a checkpoint, or a named model's weights, on a dataset's validation split.") { checkpoint, model, weights, data, download, batch, device, precision, channelsLast, fused, json, outDir };
+        var command = new Command("eval", "Evaluate a checkpoint, or a named model's weights, on a dataset's validation split.") { checkpoint, model, weights, data, download, batch, device, precision, channelsLast, fused, engine, json, outDir };
         var loaderOptions = new LoaderOptions().AddTo(command);
         command.SetAction(result =>
         {
@@ -41,11 +43,19 @@ internal static class EvalCommand
             target.CheckClasses(source);
             net.to(dev);
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);
+            var p = Precisions.Parse(result.GetValue(precision)!);
+            var settings = CliOptions.EngineSettings(result, engine, fused);
+            if (settings.Kind == EngineKind.OnnxRuntime && p != Precision.FP32)
+                throw new ResNetSharpException($"--precision {p.Name()} is for the torch engine: use --engine torch, or fp32 with onnxruntime.");
+            // auto: ONNX Runtime on the CPU in fp32 (exported before channels_last changes the weights' layout).
+            bool onnx = InferenceEngines.Resolve(settings.Kind, dev) == EngineKind.OnnxRuntime && p == Precision.FP32;
+            using var ortEngine = onnx ? InferenceEngines.Create(net, EngineKind.OnnxRuntime, dev) : null;
+            using var ort = ortEngine is null ? null : new EngineModule(ortEngine);
             bool cl = result.GetValue(channelsLast);
             FastPath.Prepare(net, cl);
-            var p = Precisions.Parse(result.GetValue(precision)!);
             using var fast = result.GetValue(fused) ? new FusedResNet(net, p, cl) : null;
-            var r = fast is null ? Evaluator.Run(net, loader, source.Classes, p, cl) : Evaluator.Run(fast, loader, source.Classes);
+            var r = ort is not null ? Evaluator.Run(ort, loader, source.Classes)
+                : fast is not null ? Evaluator.Run(fast, loader, source.Classes) : Evaluator.Run(net, loader, source.Classes, p, cl);
             var report = new
             {
                 Checkpoint = result.GetValue(checkpoint), Model = result.GetValue(model), Weights = result.GetValue(weights), Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5,

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Explain;
+using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 using static TorchSharp.torch;
 
@@ -36,7 +38,7 @@ internal static class ExplainCommand
             if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
             CamOverlay.CheckAlpha(a);
             var camMethod = result.GetValue(method) == "gradcam++" ? CamMethod.GradCamPlusPlus : CamMethod.GradCam;
-            using var predictor = source.Open(result, files, Devices.Resolve(result.GetValue(device)!));
+            using var predictor = source.Open(result, files, Devices.Resolve(result.GetValue(device)!), new EngineSettings(EngineKind.Torch));   // Grad-CAM needs autograd
             var (model, labels, mean, std) = predictor.Parts;
             string target = result.GetValue(layer) ?? GradCam.DefaultLayer(model);
             GradCam.CheckLayer(model, target);   // before any image is read

@@ -24,7 +24,7 @@ public static class Evaluator
     {
         int k = classes.Count;
         bool wasTraining = model.training;
-        var device = model is FusedResNet fused ? fused.Device : model.parameters().First().device;
+        var device = model is FusedResNet fused ? fused.Device : model.parameters().FirstOrDefault()?.device ?? CPU;   // an EngineModule has none
         using var lossSum = zeros(1, ScalarType.Float64, device);
         using var top5 = zeros(1, ScalarType.Int64, device);
         using var confusion = zeros(k * k, ScalarType.Int64, device);

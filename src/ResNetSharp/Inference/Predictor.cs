@@ -1,9 +1,12 @@
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Transforms;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runtime;
 using ResNetSharp.Training;
+using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +20,9 @@ public sealed record Prediction(int Index, string Label, double Prob, double Log
 /// and input size), or from bare weights with ImageNet's (mean 0.485, 0.456, 0.406; std 0.229, 0.224, 0.225; 224x224;
 /// labels from a labels file, one per line in class order, such as torchvision's or Keras' ImageNet class list, or
 /// else the class indices). An image already at the input size is not resampled. Images go through the model in
-/// batches; with <c>fused</c> through the inference fast path (<see cref="FusedResNet"/>, channels_last).
+/// batches through an <see cref="IInferenceEngine"/> chosen by <see cref="EngineSettings"/>: TorchSharp (fused, the inference fast path,
+/// <see cref="FusedResNet"/>, channels_last) or ONNX Runtime (<see cref="EngineKind.Auto"/> picks it on the CPU).
+/// Top-k is ranked by logit, so classes whose probabilities round to the same value keep their order.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -25,21 +30,18 @@ public sealed class Predictor : IDisposable
     public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
 
     private readonly ResNet _model;
-    private readonly FusedResNet? _fused;
-    private readonly IReadOnlyList<string> _labels;
+    private readonly IInferenceEngine _engine;
     private readonly float[] _mean, _std;
-    private readonly InputShape _input;
     private readonly float _cropFraction;
-    private readonly Device _device;
 
-    private Predictor(ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device, bool fused,
-        float cropFraction = ImageTransforms.CenterCropFraction)
+    private Predictor(string name, ResNet model, IReadOnlyList<string> labels, float[] mean, float[] std, InputShape input, Device device,
+        EngineSettings engine, float cropFraction = ImageTransforms.CenterCropFraction)
     {
-        (_model, _labels, _mean, _std, _input, _device, _cropFraction) = (model, labels, mean, std, input, device, cropFraction);
-        _model.to(device).eval();
+        (ModelName, _model, Labels, _mean, _std, Input, _cropFraction) = (name, model, labels, mean, std, input, cropFraction);
         try
         {
-            _fused = fused ? new FusedResNet(_model, channelsLast: true) : null;
+            _model.eval();
+            _engine = InferenceEngines.Create(_model, engine.Kind, device, engine.Fused, engine.Precision);
         }
         catch
         {
@@ -48,11 +50,26 @@ public sealed class Predictor : IDisposable
         }
     }
 
+    /// <summary>The class names, in class order.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The model's input: channels, height and width of one preprocessed image.</summary>
+    public InputShape Input { get; }
+
+    /// <summary>The engine that runs the forward pass (its <see cref="IInferenceEngine.Name"/> and device).</summary>
+    public IInferenceEngine Engine => _engine;
+
+    /// <summary>The architecture's name, e.g. <c>resnet18</c>.</summary>
+    public string ModelName { get; }
+
+    /// <summary>Floats in one preprocessed image (C x H x W).</summary>
+    public int ImageSize => Input.Channels * Input.Height * Input.Width;
+
     /// <summary>A predictor for a checkpoint written by training.</summary>
-    public static Predictor FromCheckpoint(string path, Device? device = null, bool fused = false)
+    public static Predictor FromCheckpoint(string path, Device? device = null, EngineSettings? engine = null)
     {
         var (model, info) = Checkpoint.Load(path);
-        return new Predictor(model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU, fused);
+        return new Predictor(info.Model, model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU, engine ?? new());
     }
 
     /// <summary>
@@ -61,7 +78,8 @@ public sealed class Predictor : IDisposable
     /// <paramref name="weightsPath"/> may name torchvision's published weights (<see cref="PretrainedWeights"/>), whose
     /// resize side (256, or 232 for V2) the preprocessing then uses, as torchvision's transforms do.
     /// </summary>
-    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null, bool fused = false)
+    public static Predictor FromWeights(string modelName, string weightsPath, Device? device = null, string? labelsPath = null,
+        EngineSettings? engine = null)
     {
         weightsPath = PretrainedWeights.Resolve(modelName, weightsPath);
         var model = WeightLoading.LoadModel(modelName, weightsPath);
@@ -80,7 +98,7 @@ public sealed class Predictor : IDisposable
         }
         var input = model.Config.Stem == StemKind.Cifar ? InputShape.For(model.Config) : new InputShape(model.Config.InChannels, 224, 224);
         float fraction = PretrainedWeights.ForFile(weightsPath)?.CropFraction ?? ImageTransforms.CenterCropFraction;
-        return new Predictor(model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU, fused, fraction);
+        return new Predictor(modelName, model, labels, ImageNetMean, ImageNetStd, input, device ?? CPU, engine ?? new(), fraction);
     }
 
     /// <summary>The non-empty lines of a labels file, which must be exactly <paramref name="classes"/>.</summary>
@@ -101,52 +119,78 @@ public sealed class Predictor : IDisposable
     /// </summary>
     public IEnumerable<(string Image, IReadOnlyList<Prediction> Top)> Predict(IEnumerable<string> imagePaths, int k = 5, int batchSize = 32)
     {
-        if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
+        CheckTopK(k);
         if (batchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, not {batchSize}.");
         return imagePaths.Chunk(batchSize).SelectMany(batch => PredictBatch(batch, k));
     }
 
-    private List<(string Image, IReadOnlyList<Prediction> Top)> PredictBatch(string[] paths, int k)
+    private IEnumerable<(string Image, IReadOnlyList<Prediction> Top)> PredictBatch(string[] paths, int k)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var x = Preprocess(paths).to(_device);
-        var logits = (_fused is null ? _model.call(x) : _fused.call(x)).to(float32).cpu();
-        var (values, indexes) = logits.softmax(1).topk(Math.Min(k, (int)logits.shape[1]), dim: 1);
-        var (p, idx, l) = (values.data<float>().ToArray(), indexes.data<long>().ToArray(), logits.data<float>().ToArray());
-        int top = (int)values.shape[1], classes = (int)logits.shape[1];
-        return [.. paths.Select((path, row) => (path, (IReadOnlyList<Prediction>)[.. Enumerable.Range(row * top, top).Select(j =>
-            new Prediction((int)idx[j], _labels[(int)idx[j]], p[j], l[row * classes + idx[j]]))]))];
+        var logits = Logits(PreprocessFiles(paths), paths.Length);
+        int classes = logits.Length / paths.Length;
+        return paths.Select((path, row) => (path, TopK(logits.AsSpan(row * classes, classes), k)));
     }
 
     /// <summary>The model (in eval mode), its class labels and its input normalisation, e.g. for explanations.</summary>
-    public (ResNet Model, IReadOnlyList<string> Labels, float[] Mean, float[] Std) Parts => (_model, _labels, _mean, _std);
+    public (ResNet Model, IReadOnlyList<string> Labels, float[] Mean, float[] Std) Parts => (_model, Labels, _mean, _std);
 
-    /// <summary>The images decoded and preprocessed as <see cref="Predict(IEnumerable{string}, int, int)"/> does, on all cores, stacked into one float [B,C,H,W] batch (on the CPU).</summary>
-    public Tensor Preprocess(string[] paths)
+    /// <summary>The image files decoded and preprocessed as <see cref="Predict(IEnumerable{string}, int, int)"/> does, on all cores, as one float [B,C,H,W] batch on the CPU.</summary>
+    public Tensor Preprocess(string[] paths) => tensor(PreprocessFiles(paths), [paths.Length, Input.Channels, Input.Height, Input.Width]);
+
+    /// <summary>The image files preprocessed on all cores: <see cref="ImageSize"/> floats per file, in order.</summary>
+    private float[] PreprocessFiles(string[] paths)
     {
-        var shape = (_input.Channels, _input.Height, _input.Width);
-        var images = new Tensor[paths.Length];
-        try
+        var input = new float[paths.Length * ImageSize];
+        Workers.For(paths.Length, i =>
         {
-            // Worker threads have no dispose scope: each image is detached there and disposed here.
-            Workers.For(paths.Length, i =>
-            {
-                using var scope = NewDisposeScope();
-                images[i] = ImageFiles.PreprocessForEval(ImageFiles.Load(paths[i], _input.Channels), shape, _mean, _std, _cropFraction)
-                    .DetachFromDisposeScope();
-            });
-            return stack(images, 0);
-        }
-        finally
-        {
-            foreach (var image in images) image?.Dispose();
-        }
+            using var bitmap = ImageFiles.Decode(paths[i]);
+            Preprocess(bitmap).CopyTo(input, i * ImageSize);
+        });
+        return input;
+    }
+
+    /// <summary>
+    /// One decoded image preprocessed as for evaluation (resize and centre crop unless already at the input size,
+    /// scale to [0,1], normalise): <see cref="ImageSize"/> floats, [C,H,W] row-major. Safe on any thread.
+    /// </summary>
+    public float[] Preprocess(SKBitmap image)
+    {
+        using var scope = NewDisposeScope();
+        var pixels = ImageFiles.ToTensor(image, Input.Channels);
+        return ImageFiles.PreprocessForEval(pixels, (Input.Channels, Input.Height, Input.Width), _mean, _std, _cropFraction).data<float>().ToArray();
+    }
+
+    /// <summary>The logits [batch, classes] of <paramref name="batch"/> preprocessed images, one forward pass.</summary>
+    public float[] Logits(float[] input, int batch) => _engine.Logits(input, [batch, Input.Channels, Input.Height, Input.Width]);
+
+    /// <summary>
+    /// The <paramref name="k"/> best classes of one image's logits, ranked by logit (ties by class index), each
+    /// with its softmax probability (computed in double precision).
+    /// </summary>
+    public IReadOnlyList<Prediction> TopK(ReadOnlySpan<float> logits, int k)
+    {
+        CheckTopK(k);
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var l in logits) max = Math.Max(max, l);
+        foreach (var l in logits) sum += Math.Exp(l - max);
+        var order = new int[logits.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var values = logits.ToArray();
+        return [.. order.OrderByDescending(i => values[i]).ThenBy(i => i).Take(k)
+            .Select(i => new Prediction(i, Labels[i], Math.Exp(values[i] - max) / sum, values[i]))];
+    }
+
+    private static void CheckTopK(int k)
+    {
+        if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
     }
 
     public void Dispose()
     {
-        _fused?.Dispose();
+        _engine.Dispose();
         _model.Dispose();
     }
 }
+
+/// <summary>How a <see cref="Predictor"/> runs its forward pass: the engine, TorchSharp's fused path, and the precision (bf16: torch on CUDA only).</summary>
+public sealed record EngineSettings(EngineKind Kind = EngineKind.Torch, bool Fused = false, Precision Precision = Precision.FP32);

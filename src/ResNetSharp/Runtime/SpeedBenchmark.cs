@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ResNetSharp.Distributed;
 using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
@@ -28,13 +29,16 @@ public sealed record BenchOptions
     public int? ImageSize { get; init; }
     /// <summary>Fused inference zero-pads the input to this many channels (<see cref="FusedResNet"/>); 0: no padding.</summary>
     public int StemChannels { get; init; }
+    /// <summary>Inference engine: with onnxruntime (auto on the CPU) ONNX Runtime is timed too, beside TorchSharp.</summary>
+    public EngineKind Engine { get; init; } = EngineKind.Torch;
 }
 
 /// <summary>Images per second (null where not measured) and device memory, as <c>resnet bench --json</c> prints them.</summary>
 public sealed record BenchResult(
     string Model, int BatchSize, int ImageSize, string Device, string Precision, bool ChannelsLast, bool CudnnBenchmark, int Steps,
     double? TrainImagesPerSec, double? TrainStepMs, long? TrainDeviceMemoryBytes,
-    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels)
+    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels,
+    double? InferOnnxRuntimeImagesPerSec = null, double? InferOnnxRuntimeRelativeError = null)
 {
     /// <summary>Ranks of a data-parallel benchmark (1 without); images/s are then over all ranks, the batch size per rank.</summary>
     public int WorldSize { get; init; } = 1;
@@ -81,7 +85,7 @@ public static class SpeedBenchmark
         using var x = o.ChannelsLast ? ChannelsLast.Convert(nchw) : nchw.alias();
         using var y = randint(0, config.NumClasses, [o.BatchSize], device: device);
 
-        double? trainRate = null, stepMs = null, inferRate = null, unfusedRate = null;
+        double? trainRate = null, stepMs = null, inferRate = null, unfusedRate = null, ortRate = null, ortError = null;
         long? memory = null, bytesPerStep = null;
         double? commMs = null;
         bool? fusion = null;
@@ -127,12 +131,29 @@ public static class SpeedBenchmark
                 using var autocast = Autocast.Enter(o.Precision);
                 model.call(x);
             });
+            if (o.Engine == EngineKind.OnnxRuntime && o.Precision != Precision.FP32)
+                throw new ResNetSharpException($"ONNX Runtime runs the exported model in fp32, not {o.Precision.Name()}: use --precision fp32 with --engine onnxruntime.");
+            if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime && o.Precision == Precision.FP32)
+                (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o);
         }
         return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
-            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels)
+            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels, ortRate, ortError)
         {
             WorldSize = group?.WorldSize ?? 1, TrainCommMs = commMs, TrainBytesAllReducedPerStep = bytesPerStep,
         };
+    }
+
+    /// <summary>Images/s of <see cref="OnnxRuntimeEngine"/> on the same batch (NCHW, on the host), and its relative difference from the eager model.</summary>
+    private static (double Rate, double Error) TimeOnnxRuntime(ResNet model, Tensor nchw, BenchOptions o)
+    {
+        using var engine = InferenceEngines.Create(model, EngineKind.OnnxRuntime, nchw.device);
+        var input = nchw.contiguous().data<float>().ToArray();
+        double rate = o.BatchSize * o.Steps / Time(o, nchw.device, () => engine.Logits(input, nchw.shape));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var reference = model.call(nchw).to(ScalarType.Float32);
+        var logits = tensor(engine.Logits(input, nchw.shape), reference.shape);
+        return (rate, logits.sub(reference).norm().div(reference.norm()).item<float>());
     }
 
     /// <summary>‖fused − unfused‖ / ‖unfused‖ of the outputs for one batch (the unfused model in eval mode, same precision).</summary>

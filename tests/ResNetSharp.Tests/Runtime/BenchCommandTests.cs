@@ -24,7 +24,21 @@ public class BenchCommandTests
         Assert.Equal(4, json.GetProperty("infer_stem_channels").GetInt32());
     }
 
+    [Fact]
+    public void Bench_infer_with_onnxruntime_times_it_beside_torchsharp_with_the_same_outputs()
+    {
+        var (code, output, error) = Run("bench", "--model", "small_resnet", "--batch-size", "2", "--image-size", "16",
+            "--steps", "1", "--warmup", "1", "--device", "cpu", "--mode", "infer", "--engine", "onnxruntime", "--json");
+        Assert.True(code == 0, error);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.True(json.GetProperty("infer_onnx_runtime_images_per_sec").GetDouble() > 0);
+        Assert.True(json.GetProperty("infer_images_per_sec").GetDouble() > 0);
+        Assert.InRange(json.GetProperty("infer_onnx_runtime_relative_error").GetDouble(), 0, 1e-4);
+        Assert.Contains("ONNX Runtime runs the exported model in fp32", Run("bench", "--device", "cpu", "--mode", "infer", "--engine", "onnxruntime", "--precision", "bf16").Error);
+    }
+
     [Theory]
+    [InlineData("--engine", "tensorrt")]
     [InlineData("--precision", "fp8")]
     [InlineData("--batch-size", "0")]
     [InlineData("--model", "resnet9000")]

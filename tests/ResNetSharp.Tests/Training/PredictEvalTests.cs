@@ -2,6 +2,7 @@ using System.Text.Json;
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 using ResNetSharp.Tests.Cli;
 using ResNetSharp.Training;
@@ -54,9 +55,10 @@ public class PredictEvalTests(TinyRun run)
         string[] pngs = [.. Enumerable.Range(0, 10).Select(i => Path.Combine(run.Dir.Path, $"batch{i}.png"))];
         for (int i = 0; i < pngs.Length; i++) WritePng(val.Images[i], pngs[i]);
         using var predictor = Predictor.FromCheckpoint(run.Result.BestCheckpoint);
-        using var fused = Predictor.FromCheckpoint(run.Result.BestCheckpoint, fused: true);
+        using var fused = Predictor.FromCheckpoint(run.Result.BestCheckpoint, engine: new EngineSettings(Fused: true));
+        using var onnx = Predictor.FromCheckpoint(run.Result.BestCheckpoint, engine: new EngineSettings(EngineKind.OnnxRuntime));
         var single = pngs.Select(png => predictor.Predict(png, k: 3)).ToList();
-        foreach (var (p, batchSize) in new[] { (predictor, 4), (fused, 32) })   // batches of 4, 4 and 2; one batch of 10
+        foreach (var (p, batchSize) in new[] { (predictor, 4), (fused, 32), (onnx, 3) })   // batches of 4, 4 and 2; one of 10; 3, 3, 3 and 1
         {
             var batched = p.Predict(pngs, k: 3, batchSize: batchSize).ToList();
             Assert.Equal(pngs, batched.Select(b => b.Image));
@@ -110,7 +112,7 @@ public class PredictEvalTests(TinyRun run)
     }
 
     [Fact]
-    public void Eval_command_with_fused_gives_the_same_report()
+    public void Eval_command_with_fused_or_onnxruntime_gives_the_same_report()
     {
         JsonElement Eval(params string[] extra)
         {
@@ -118,11 +120,13 @@ public class PredictEvalTests(TinyRun run)
             Assert.True(r.Code == 0, r.Err);
             return JsonDocument.Parse(r.Out).RootElement.Clone();
         }
-        var plain = Eval();
-        var fused = Eval("--fused");
-        Assert.Equal(plain.GetProperty("top1").GetDouble(), fused.GetProperty("top1").GetDouble());
-        Assert.Equal(plain.GetProperty("loss").GetDouble(), fused.GetProperty("loss").GetDouble(), 1e-4);
-        Assert.Equal(plain.GetProperty("confusion").ToString(), fused.GetProperty("confusion").ToString());
+        var plain = Eval("--engine", "torch");
+        foreach (var other in new[] { Eval("--fused"), Eval("--engine", "onnxruntime") })
+        {
+            Assert.Equal(plain.GetProperty("top1").GetDouble(), other.GetProperty("top1").GetDouble());
+            Assert.Equal(plain.GetProperty("loss").GetDouble(), other.GetProperty("loss").GetDouble(), 1e-4);
+            Assert.Equal(plain.GetProperty("confusion").ToString(), other.GetProperty("confusion").ToString());
+        }
     }
 
     /// <summary>The tiny run's best checkpoint evaluated on its 200 validation images (optionally through <see cref="FusedResNet"/>).</summary>

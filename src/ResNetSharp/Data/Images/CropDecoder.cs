@@ -49,7 +49,7 @@ public sealed class CropDecoder
         using (image) Draw(image, source, outWidth, outHeight, flip, destination, alpha);
     }
 
-    /// <summary>The whole image at full size (the exact path: <see cref="ImageFiles.Decode"/>'s pixels).</summary>
+    /// <summary>The whole image at full size (the exact path: <see cref="ImageFiles.Decode(string)"/>'s pixels).</summary>
     private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, SKAlphaType alpha)
     {
         var info = Rgba(width, height, alpha);

@@ -30,6 +30,20 @@ public static class ImageFiles
         return SKBitmap.Decode(codec, info) ?? throw Unreadable(path);
     }
 
+    /// <summary>
+    /// Decodes encoded image bytes (e.g. an upload) to an RGBA bitmap; bytes that are not a supported image, or an
+    /// image cut short, are a clear error naming <paramref name="name"/>.
+    /// </summary>
+    public static SKBitmap Decode(byte[] data, string name)
+    {
+        using var stream = new SKMemoryStream(data);
+        using var codec = SKCodec.Create(stream) ?? throw Unreadable(name);
+        var bitmap = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
+        if (codec.GetPixels(bitmap.Info, bitmap.GetPixels()) == SKCodecResult.Success) return bitmap;
+        bitmap.Dispose();
+        throw Unreadable(name);
+    }
+
     /// <summary>Fails with a clear error naming <paramref name="path"/> when no such file exists.</summary>
     public static void CheckExists(string path)
     {

@@ -1,0 +1,77 @@
+using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
+using ResNetSharp.Runtime;
+
+namespace ResNetSharp.Serving;
+
+/// <summary>
+/// What <see cref="ServingExtensions.AddResNetClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, ResNetClassifierOptions)"/>
+/// serves and how: the model (a training checkpoint, or a named model with weights and labels), where and with
+/// which engine it runs, and the dynamic batcher's and the HTTP endpoints' limits. The CLI's <c>resnet serve</c>
+/// flags map one to one onto these properties.
+/// </summary>
+public sealed class ResNetClassifierOptions
+{
+    /// <summary>A checkpoint written by <c>resnet train</c> (its classes and preprocessing); or set <see cref="Model"/> and <see cref="Weights"/>.</summary>
+    public string? Checkpoint { get; set; }
+    /// <summary>A named model (e.g. <c>resnet18</c>), with <see cref="Weights"/>.</summary>
+    public string? Model { get; set; }
+    /// <summary>Weights for <see cref="Model"/>: a file or torchvision's published weights by tag (e.g. <c>DEFAULT</c>).</summary>
+    public string? Weights { get; set; }
+    /// <summary>Class names, one per line, for <see cref="Model"/>; default: the class indices.</summary>
+    public string? Labels { get; set; }
+    /// <summary>The name in the URLs (<c>/v1/models/{name}/classify</c>); default: the model's name.</summary>
+    public string? Name { get; set; }
+    /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = "auto";
+    /// <summary><c>auto</c> (torch on CUDA, onnxruntime on the CPU), <c>torch</c> or <c>onnxruntime</c>.</summary>
+    public string Engine { get; set; } = "auto";
+    /// <summary>The torch engine's precision on CUDA: <c>fp32</c> or <c>bf16</c>.</summary>
+    public string Precision { get; set; } = "fp32";
+    /// <summary>Most images in one forward pass.</summary>
+    public int MaxBatch { get; set; } = 32;
+    /// <summary>How long the batcher waits after a batch's first image for more, in milliseconds.</summary>
+    public double MaxDelayMs { get; set; } = 5;
+    /// <summary>Most images waiting; beyond it a request is answered 503 with Retry-After.</summary>
+    public int MaxQueue { get; set; } = 256;
+    /// <summary>Largest request body in MiB; beyond it 413.</summary>
+    public double MaxBodyMb { get; set; } = 16;
+    /// <summary>A request's time limit in seconds (504 past it; its queued work is dropped); also the shutdown grace.</summary>
+    public double TimeoutS { get; set; } = 30;
+    /// <summary>Classes per image in <c>classify</c> answers (the <c>?topk=</c> query overrides it).</summary>
+    public int TopK { get; set; } = 5;
+
+    /// <summary>Fails with one clear error naming the first bad setting and its fix.</summary>
+    public void Validate()
+    {
+        bool fromCheckpoint = Checkpoint is not null && Model is null && Weights is null && Labels is null;
+        if (!fromCheckpoint && (Checkpoint is not null || Model is null || Weights is null))
+            throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights W [--labels FILE].");
+        Check(MaxBatch >= 1, $"--max-batch must be at least 1, not {MaxBatch}.");
+        Check(MaxDelayMs >= 0, $"--max-delay-ms must be 0 or more, not {MaxDelayMs}.");
+        Check(MaxQueue >= 1, $"--max-queue must be at least 1, not {MaxQueue}.");
+        Check(MaxBodyMb > 0, $"--max-body-mb must be more than 0, not {MaxBodyMb}.");
+        Check(TimeoutS > 0, $"--timeout-s must be more than 0, not {TimeoutS}.");
+        Check(TopK >= 1, $"--topk must be at least 1, not {TopK}.");
+        Check(Name is null || (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')),
+            $"--name '{Name}' must be letters, digits, '-', '_' or '.' (it is part of the URLs).");
+        InferenceEngines.Parse(Engine);
+        Precisions.Parse(Precision);
+    }
+
+    /// <summary>Loads the predictor these options describe (model, engine, device).</summary>
+    internal Predictor LoadPredictor()
+    {
+        var device = Devices.Resolve(Device);
+        var kind = InferenceEngines.Resolve(InferenceEngines.Parse(Engine), device);
+        var engine = new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision));
+        return Checkpoint is not null ? Predictor.FromCheckpoint(Checkpoint, device, engine) : Predictor.FromWeights(Model!, Weights!, device, Labels, engine);
+    }
+
+    internal long MaxBodyBytes => (long)(MaxBodyMb * 1024 * 1024);
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok) throw new ResNetSharpException(message);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ResNetSharp.Serving;
+
+/// <summary><c>GET /</c>: a page for people to classify images (embedded HTML, CSS and JavaScript; no CDN, works offline).</summary>
+internal static class WebPage
+{
+    private static readonly Lazy<string> Html = new(() =>
+    {
+        using var stream = typeof(WebPage).Assembly.GetManifestResourceStream("ResNetSharp.Serving.index.html")!;
+        return new StreamReader(stream).ReadToEnd();
+    });
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapGet("/", (ResNetClassifier c) => Results.Text(Html.Value.Replace("__MODEL__", HtmlEncoder.Default.Encode(c.Name)), "text/html; charset=utf-8"))
+            .WithTags("page").WithSummary("A web page: drop or pick images and see their top classes.").ExcludeFromDescription();
+}

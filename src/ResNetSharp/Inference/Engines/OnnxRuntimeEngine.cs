@@ -1,0 +1,50 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
+
+namespace ResNetSharp.Inference.Engines;
+
+/// <summary>
+/// The forward pass in ONNX Runtime on the CPU: the model exported in memory by <see cref="OnnxExport"/> with a
+/// dynamic batch, all graph optimisations on, intra-op threads = the machine's cores. The ResNet is only read.
+/// </summary>
+public sealed class OnnxRuntimeEngine : IInferenceEngine
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _run = new();
+    private readonly int _classes;
+
+    public OnnxRuntimeEngine(ResNet model)
+    {
+        if (model.Config.Head != HeadKind.Classifier)
+            throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
+        _classes = model.Config.NumClasses;
+        var bytes = OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray();
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = Environment.ProcessorCount,
+        };
+        _session = new InferenceSession(bytes, options);
+    }
+
+    public string Name => "onnxruntime";
+    public string Device => "cpu";
+
+    public float[] Logits(float[] input, long[] shape)
+    {
+        long batch = shape[0];
+        using var x = OrtValue.CreateTensorValueFromMemory(input, shape);
+        using var results = _session.Run(_run, ["input"], [x], ["output"]);
+        var logits = results[0].GetTensorDataAsSpan<float>();
+        return logits.Length == batch * _classes ? logits.ToArray()
+            : throw new InvalidOperationException($"onnxruntime returned {logits.Length} logits for {batch} x {_classes}.");
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _run.Dispose();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using ResNetSharp.Cli;
+using ResNetSharp.Serving;
+
+namespace ResNetSharp.Tests.Serving;
+
+/// <summary><c>resnet serve</c>'s app (<see cref="ServeHost"/>) on ASP.NET Core's in-process test server, started and warmed up.</summary>
+internal sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessServer(WebApplication app)
+    {
+        _app = app;
+        Client = app.GetTestClient();
+    }
+
+    public HttpClient Client { get; }
+
+    public static async Task<InProcessServer> StartAsync(ResNetClassifierOptions options)
+    {
+        var server = await StartUnreadyAsync(options);
+        await server._app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        return server;
+    }
+
+    /// <summary>Started, once the model has loaded or failed to (a load error is left for the endpoints to report).</summary>
+    public static async Task<InProcessServer> StartUnreadyAsync(ResNetClassifierOptions options)
+    {
+        var app = ServeHost.Build(options, b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        var loading = app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        await Task.WhenAny(loading, Task.Delay(TimeSpan.FromSeconds(30)));
+        return new InProcessServer(app);
+    }
+
+    /// <summary>Signals the host to stop (SIGTERM's first step), as ASP.NET Core's lifetime does; the test server keeps serving.</summary>
+    public void StopApplication() => _app.Lifetime.StopApplication();
+
+    /// <summary>POSTs <paramref name="body"/> with a content type.</summary>
+    public Task<HttpResponseMessage> PostAsync(string path, byte[] body, string contentType = "image/png")
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new(contentType);
+        return Client.PostAsync(path, content);
+    }
+
+    /// <summary>The value of one sample in <c>GET /metrics</c> (e.g. <c>resnetsharp_batch_size_count</c>), or 0 when absent.</summary>
+    public async Task<double> MetricAsync(string sample)
+    {
+        var text = await Client.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Asserts the status and an <c>{"error"}</c> answer containing <paramref name="expected"/>.</summary>
+    public static async Task AssertErrorAsync(HttpResponseMessage response, int status, string expected)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(expected, body.GetProperty("error").GetString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using ResNetSharp.Cli;
+
+namespace ResNetSharp.Tests.Serving;
+
+// The page in Debian's Chromium (headless, offline), against resnet serve's app on Kestrel.
+public class WebPageTests(ServingModel model) : IClassFixture<ServingModel>
+{
+    [Fact]
+    public async Task The_page_shows_the_top_classes_of_the_json_api_and_errors_using_only_the_keyboard()
+    {
+        await using var app = ServeHost.Build(model.Options(), b => b.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0)));
+        await app.StartAsync();
+        await app.Services.GetRequiredService<ResNetSharp.Serving.ResNetClassifier>().WhenReady;
+        var url = app.Urls.First();
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        var content = new ByteArrayContent(File.ReadAllBytes(model.Wide));
+        content.Headers.ContentType = new("image/png");
+        var api = (await (await client.PostAsync("/v1/models/small_resnet/classify", content)).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("predictions")[0].GetProperty("top");
+
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("Model small_resnet");
+        Assert.Equal("0", await page.Locator("#drop").GetAttributeAsync("tabindex"));   // in the tab order
+        await page.Locator("#drop").FocusAsync();
+        await Assertions.Expect(page.Locator("#drop")).ToBeFocusedAsync();
+        var chooser = await page.RunAndWaitForFileChooserAsync(() => page.Keyboard.PressAsync("Enter"));
+        await chooser.SetFilesAsync(model.Wide);
+        var bars = page.Locator(".result .bar");
+        await Assertions.Expect(bars).ToHaveCountAsync(5);
+        Assert.Equal(api[0].GetProperty("label").GetString(), await bars.First.Locator(".label").TextContentAsync());
+        Assert.Equal((api[0].GetProperty("prob").GetDouble() * 100).ToString("F2", CultureInfo.InvariantCulture) + "%", await bars.First.Locator(".prob").TextContentAsync());
+        Assert.Matches(@"^\d+ ms$", await page.Locator(".latency").First.TextContentAsync() ?? "");
+        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "artifacts", "serving-page.png"), FullPage = true });
+
+        var bad = Path.Combine(Path.GetDirectoryName(model.Wide)!, "notes.png");
+        await File.WriteAllTextAsync(bad, "not an image");
+        await page.Locator("#files").SetInputFilesAsync(bad);   // the picker's input directly (a second chooser is flaky under load)
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("notes.png: cannot decode image");
+        await app.StopAsync();
+    }
+}
