@@ -38,7 +38,8 @@ for c in 1 4 16 64; do
   ok=$(awk '/\[200\]/ {print $2}' "$work/hey$c.txt")
   batch=$("$python3" -c "print(round(($sum1 - $sum0) / max(1, $count1 - $count0), 1))")
   [ $c = 16 ] && batch16=$batch && rps16=$rps
-  echo "| $c | $rps | $p50 | $p99 | $((n - ${ok:-0})) | $batch |"
+  sent=$((n / c * c))   # hey runs n / c requests on each of its c workers
+  echo "| $c | $rps | $p50 | $p99 | $((sent - ${ok:-0})) | $batch |"
 done
 
 before=$(rss)
