@@ -12,10 +12,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (uses its classes and preprocessing)." };
-        var model = new Option<string?>("--model") { Description = "A named model, with --weights (ImageNet preprocessing)." };
-        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
-        var labels = new Option<string?>("--labels") { Description = "With --model: class names, one per line in class order; default: class indices." };
+        var source = new PredictorSource();   // --checkpoint, --model, --weights, --labels
         var name = new Option<string?>("--name") { Description = "The model's name in the URLs; default: the model's (e.g. resnet18)." };
         var host = new Option<string>("--host") { Description = "The address to listen on (0.0.0.0: every interface, e.g. in a container).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "The TCP port (0: any free port).", DefaultValueFactory = _ => 8080 };
@@ -29,12 +26,14 @@ internal static class ServeCommand
         var timeout = new Option<double>("--timeout-s") { Description = "A request's time limit (504 past it), and the grace for requests to finish at shutdown.", DefaultValueFactory = _ => 30 };
         var topk = new Option<int>("--topk") { Description = "Classes per image in classify answers (?topk= overrides).", DefaultValueFactory = _ => 5 };
         var command = new Command("serve", "Serve a classifier over HTTP: classify endpoint, Open Inference Protocol v2, metrics, a web page; dynamic batching.")
-            { checkpoint, model, weights, labels, name, host, port, device, engine, precision, maxBatch, maxDelay, maxQueue, maxBody, timeout, topk };
+            { name, host, port, device, engine, precision, maxBatch, maxDelay, maxQueue, maxBody, timeout, topk };
+        foreach (var option in source.Options) command.Options.Add(option);
         command.SetAction(result =>
         {
             var options = new ResNetClassifierOptions
             {
-                Checkpoint = result.GetValue(checkpoint), Model = result.GetValue(model), Weights = result.GetValue(weights), Labels = result.GetValue(labels),
+                Checkpoint = result.GetValue(source.Checkpoint), Model = result.GetValue(source.Model), Weights = result.GetValue(source.Weights),
+                Labels = result.GetValue(source.Labels),
                 Name = result.GetValue(name), Device = result.GetValue(device)!, Engine = result.GetValue(engine)!, Precision = result.GetValue(precision)!,
                 MaxBatch = result.GetValue(maxBatch), MaxDelayMs = result.GetValue(maxDelay), MaxQueue = result.GetValue(maxQueue),
                 MaxBodyMb = result.GetValue(maxBody), TimeoutS = result.GetValue(timeout), TopK = result.GetValue(topk),
