@@ -2,6 +2,7 @@
 # The README's test command: installs the Debian/Ubuntu packages the tests need when they are missing, then runs
 # every test. chromium: the served page and the HTML report in a real headless browser (Playwright drives
 # /usr/bin/chromium; no browser download). openmpi-bin + libopenmpi-dev: the 2-rank data-parallel training tests.
+# libturbojpeg0: the loader's SIMD JPEG decoder (SkiaSharp decodes JPEGs without it; the tests compare the two).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,6 +10,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40' || [ -e /usr/lib/x86_64-linux-gnu/libmpi.so.40 ] || missing+=(libopenmpi-dev)
+ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so\.0' || [ -e /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 ] || missing+=(libturbojpeg0)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

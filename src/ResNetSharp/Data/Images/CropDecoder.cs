@@ -5,18 +5,28 @@ namespace ResNetSharp.Data.Images;
 
 /// <summary>
 /// Decodes one encoded image and draws a rectangle of it, resized in one bilinear pass, into caller-owned RGBA8888
-/// pixels (a slot of a pooled batch buffer). The rectangle is chosen from the full-size dimensions; in
-/// <see cref="DecodeMode.Fast"/> a JPEG is decoded at a reduced DCT scale and only the rows and columns the
-/// rectangle needs, the rectangle mapped into the scaled image. Reuses its pixel buffer across images.
+/// pixels (a slot of a pooled batch buffer). The rectangle is chosen from the full-size dimensions. JPEGs go through
+/// libjpeg-turbo's SIMD decoder (<see cref="TurboJpeg"/>) when it is installed, SkiaSharp otherwise (same pixels).
+/// In <see cref="DecodeMode.Fast"/> a JPEG is decoded at a reduced DCT scale, the rectangle mapped into the scaled
+/// image, and drawn as opaque; <see cref="DecodeMode.Exact"/> keeps the full-size decode and Skia's high-precision
+/// filter (the pixels of <see cref="ImageFiles.Decode(string)"/> drawn by <see cref="Transforms.ImageTransforms.Render"/>).
+/// Reuses its pixel buffer across images; one decoder per thread.
 /// </summary>
-public sealed class CropDecoder
+public sealed class CropDecoder : IDisposable
 {
     /// <summary>The DCT scale denominators tried, largest first (libjpeg-turbo's fast IDCT scales).</summary>
     private static readonly int[] Denominators = [8, 4, 2];
 
     private static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
+    private readonly TurboJpeg? _turbo;
     private byte[] _pixels = [];
+
+    /// <summary>A decoder; <paramref name="turboJpeg"/> false decodes every JPEG with SkiaSharp.</summary>
+    public CropDecoder(bool turboJpeg = true) => _turbo = turboJpeg ? TurboJpeg.TryCreate() : null;
+
+    /// <summary>Whether JPEGs go through libjpeg-turbo's TurboJPEG library (installed and enabled).</summary>
+    public bool UsesTurboJpeg => _turbo is not null;
 
     /// <summary>
     /// The largest denominator d in 8, 4, 2 (else 1) with the crop still at least the output size at scale 1/d:
@@ -30,29 +40,60 @@ public sealed class CropDecoder
     }
 
     /// <summary>
-    /// Decodes <paramref name="encoded"/> (named <paramref name="name"/> in errors), picks the source rectangle and
-    /// whether to mirror it with <paramref name="chooseRect"/>(width, height) and draws it into
-    /// <paramref name="destination"/>: outWidth × outHeight RGBA8888 pixels, rows of 4 · outWidth bytes. A file that is not a decodable image, or one cut short
-    /// before the rows the rectangle needs, is a <see cref="ResNetSharpException"/> naming it.
+    /// Decodes the <paramref name="length"/> encoded bytes at <paramref name="encoded"/> (named <paramref name="name"/>
+    /// in errors), picks the source rectangle and whether to mirror it with <paramref name="chooseRect"/>(width, height)
+    /// and draws it into <paramref name="destination"/>: outWidth × outHeight RGBA8888 pixels, rows of 4 · outWidth
+    /// bytes. A file that is not a decodable image, or one cut short, is a <see cref="ResNetSharpException"/> naming it.
     /// </summary>
-    public void Decode(SKData encoded, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
+    public void Decode(IntPtr encoded, int length, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight,
+        DecodeMode mode, IntPtr destination)
     {
-        using var codec = SKCodec.Create(encoded) ?? throw ImageFiles.Unreadable(name);
+        if (length == 0) throw ImageFiles.Unreadable(name);
+        if (_turbo is not null && TryTurbo(_turbo, encoded, length, chooseRect, outWidth, outHeight, mode, destination)) return;
+        using var data = SKData.Create(encoded, length);
+        using var codec = SKCodec.Create(data) ?? throw ImageFiles.Unreadable(name);
         var full = codec.Info;
         var (rect, flip) = chooseRect(full.Width, full.Height);
-        // Fast mode draws opaque images (JPEGs) as opaque, skipping Skia's premultiply/unpremultiply around the filter
-        // (0.2-0.4 ms per image; pixels within one level of exact mode's, which keeps today's pixels).
-        var alpha = mode == DecodeMode.Fast && full.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
+        bool opaque = full.AlphaType == SKAlphaType.Opaque;
         var (image, source) = mode == DecodeMode.Fast && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
-            ? DecodeRegion(codec, name, rect, outWidth, outHeight, alpha)
-            : (DecodeWhole(codec, name, full.Width, full.Height, alpha), rect);
-        using (image) Draw(image, source, outWidth, outHeight, flip, destination, alpha);
+            ? DecodeRegion(codec, name, rect, outWidth, outHeight)
+            : (DecodeWhole(codec, name, full.Width, full.Height, opaque), rect);
+        using (image) Draw(image, source, outWidth, outHeight, flip, destination, Output(mode, opaque));
     }
 
-    /// <summary>The whole image at full size (the exact path: <see cref="ImageFiles.Decode(string)"/>'s pixels).</summary>
-    private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, SKAlphaType alpha)
+    /// <summary>
+    /// The JPEG path through TurboJPEG: the whole image at full size (exact) or at 1/<see cref="ScaleDenominator"/>
+    /// (fast), then drawn. False, having written nothing, when TurboJPEG cannot read the file cleanly.
+    /// </summary>
+    private bool TryTurbo(TurboJpeg turbo, IntPtr encoded, int length, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight,
+        DecodeMode mode, IntPtr destination)
     {
-        var info = Rgba(width, height, alpha);
+        if (!TurboJpeg.IsJpeg(encoded, length) || !turbo.TryReadSize(encoded, length, out int width, out int height)) return false;
+        var (rect, flip) = chooseRect(width, height);
+        int d = mode == DecodeMode.Fast ? ScaleDenominator(rect, outWidth, outHeight) : 1;
+        int scaledWidth = (width + d - 1) / d, scaledHeight = (height + d - 1) / d;
+        var info = new SKImageInfo(scaledWidth, scaledHeight, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var pixels = Buffer(info.BytesSize);
+        if (!turbo.TryDecode(encoded, length, pixels, scaledWidth, scaledHeight)) return false;
+        float sx = (float)scaledWidth / width, sy = (float)scaledHeight / height;
+        using var image = SKImage.FromPixels(info, pixels, info.RowBytes);
+        Draw(image, new SKRect(rect.Left * sx, rect.Top * sy, rect.Right * sx, rect.Bottom * sy), outWidth, outHeight, flip, destination, Output(mode, opaque: true));
+        return true;
+    }
+
+    /// <summary>
+    /// The output's alpha type: fast mode draws opaque images as opaque (Skia's low-precision filter, 0.3-0.6 ms less
+    /// per image, pixels within one level of exact's); exact mode keeps the unpremultiplied output of today's pixels.
+    /// </summary>
+    private static SKAlphaType Output(DecodeMode mode, bool opaque) => mode == DecodeMode.Fast && opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
+
+    /// <summary>
+    /// The whole image at full size (the exact path: <see cref="ImageFiles.Decode(string)"/>'s pixels). An opaque
+    /// image's pixels are tagged premultiplied (alpha 255: the same bytes), which spares Skia's filter a conversion.
+    /// </summary>
+    private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, bool opaque)
+    {
+        var info = Rgba(width, height, opaque ? SKAlphaType.Premul : SKAlphaType.Unpremul);
         var pixels = Buffer(info.BytesSize);
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success) throw Bad(name, result);
@@ -63,7 +104,7 @@ public sealed class CropDecoder
     /// The rows and columns of <paramref name="rect"/> (plus one pixel of margin for the bilinear filter) decoded at
     /// scale 1/<see cref="ScaleDenominator"/>, and the rectangle in that region's coordinates.
     /// </summary>
-    private (SKImage, SKRect) DecodeRegion(SKCodec codec, string name, SKRect rect, int outWidth, int outHeight, SKAlphaType alpha)
+    private (SKImage, SKRect) DecodeRegion(SKCodec codec, string name, SKRect rect, int outWidth, int outHeight)
     {
         var full = codec.Info;
         var scaled = codec.GetScaledDimensions(1f / ScaleDenominator(rect, outWidth, outHeight));
@@ -71,11 +112,11 @@ public sealed class CropDecoder
         var mapped = new SKRect(rect.Left * sx, rect.Top * sy, rect.Right * sx, rect.Bottom * sy);
         int left = Math.Max(0, (int)Math.Floor(mapped.Left) - 1), right = Math.Min(scaled.Width, (int)Math.Ceiling(mapped.Right) + 1);
         int top = Math.Max(0, (int)Math.Floor(mapped.Top) - 1), bottom = Math.Min(scaled.Height, (int)Math.Ceiling(mapped.Bottom) + 1);
-        var info = Rgba(scaled.Width, scaled.Height, alpha);
+        var info = Rgba(scaled.Width, scaled.Height, SKAlphaType.Opaque);
         var options = new SKCodecOptions(SKRectI.Create(left, 0, right - left, scaled.Height));
         var start = codec.StartScanlineDecode(info, options);
         if (start != SKCodecResult.Success) throw Bad(name, start);
-        var region = Rgba(right - left, bottom - top, alpha);
+        var region = Rgba(right - left, bottom - top, SKAlphaType.Opaque);
         var pixels = Buffer(region.BytesSize);
         if (top > 0 && !codec.SkipScanlines(top) || codec.GetScanlines(pixels, region.Height, region.RowBytes) != region.Height)
             throw Bad(name, SKCodecResult.IncompleteInput);
@@ -99,6 +140,8 @@ public sealed class CropDecoder
         }
         canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear);
     }
+
+    public void Dispose() => _turbo?.Dispose();
 
     private static SKImageInfo Rgba(int width, int height, SKAlphaType alpha) => new(width, height, SKColorType.Rgba8888, alpha);
 

@@ -82,7 +82,8 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     {
         try
         {
-            var decoder = new CropDecoder();
+            using var decoder = new CropDecoder();
+            var file = new FileBytes();
             Slot? slot = null;
             foreach (var sample in stream)
             {
@@ -92,7 +93,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
                     slot = free.ReadAsync(cancel).AsTask().GetAwaiter().GetResult();
                     slot.Count = 0;
                 }
-                if (!Decode(decoder, sample, chooseRect, slot)) continue;
+                if (!Decode(decoder, file, sample, chooseRect, slot)) continue;
                 slot.Labels[slot.Count++] = sample.Label;
                 if (slot.Count < batchSize) continue;
                 output.WriteAsync(slot, cancel).AsTask().GetAwaiter().GetResult();
@@ -109,24 +110,21 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     }
 
     /// <summary>Decodes one sample into the slot's next image; false when it is bad and skipped.</summary>
-    private bool Decode(CropDecoder decoder, EncodedSample sample, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, Slot slot)
+    private bool Decode(CropDecoder decoder, FileBytes file, EncodedSample sample, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, Slot slot)
     {
         var destination = Marshal.UnsafeAddrOfPinnedArrayElement(slot.Pixels, slot.Count * Plane);
         GCHandle pin = default;
         try
         {
-            SKData? data;
-            if (sample.Bytes is null) data = File.Exists(sample.Name) ? SKData.Create(sample.Name) : null;
+            IntPtr bytes;
+            int length;
+            if (sample.Bytes is null) (bytes, length) = file.Read(sample.Name);
             else
             {
                 pin = GCHandle.Alloc(sample.Bytes, GCHandleType.Pinned);
-                data = SKData.Create(pin.AddrOfPinnedObject(), sample.Length);
+                (bytes, length) = (pin.AddrOfPinnedObject(), sample.Length);
             }
-            using (data)
-            {
-                if (data is null) throw new ResNetSharpException($"image file '{sample.Name}' does not exist or cannot be read; check the path.");
-                decoder.Decode(data, sample.Name, (w, h) => chooseRect(sample, w, h), size, size, mode, destination);
-            }
+            decoder.Decode(bytes, length, sample.Name, (w, h) => chooseRect(sample, w, h), size, size, mode, destination);
             return true;
         }
         catch (ResNetSharpException e) when (settings.OnBadImage == BadImagePolicy.Skip)
@@ -138,6 +136,31 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
         {
             if (pin.IsAllocated) pin.Free();
             if (sample.Bytes is not null) ArrayPool<byte>.Shared.Return(sample.Bytes);
+        }
+    }
+
+    /// <summary>A worker's reusable, pinned buffer for the bytes of one file at a time.</summary>
+    private sealed class FileBytes
+    {
+        private byte[] _bytes = [];
+
+        /// <summary>The whole of <paramref name="path"/>, read into the buffer; a missing or unreadable file is a clear error.</summary>
+        public (IntPtr Bytes, int Length) Read(string path)
+        {
+            try
+            {
+                using var handle = File.OpenHandle(path);
+                long length = RandomAccess.GetLength(handle);
+                if (length > Array.MaxLength) throw new ResNetSharpException($"image file '{path}' is {length} bytes, too large to be an image; remove it.");
+                if (_bytes.Length < length) _bytes = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(length, 2L * _bytes.Length)), pinned: true);
+                int read = 0;
+                for (int n; read < length && (n = RandomAccess.Read(handle, _bytes.AsSpan(read, (int)length - read), read)) > 0;) read += n;
+                return (Marshal.UnsafeAddrOfPinnedArrayElement(_bytes, 0), read);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ResNetSharpException($"image file '{path}' does not exist or cannot be read ({e.Message}); check the path.");
+            }
         }
     }
 }

@@ -72,11 +72,11 @@ internal abstract class EncodedImageLoader : IDataLoader
         return (rect, _augment.Flip && rng.NextDouble() < 0.5);
     }
 
-    /// <summary>uint8 RGBA [B,H,W,4] on the CPU → the device → normalised float RGB [B,3,H,W] there → cutout, mixing.</summary>
+    /// <summary>uint8 RGBA [B,H,W,4] on the CPU → normalised float RGB [B,3,H,W] on the device → cutout, mixing.</summary>
     private Batch ToBatch(Tensor rgba, long[] labels, Generator generator)
     {
         using var scope = NewDisposeScope();
-        return _augmenter.Apply(_normalizer.Apply(rgba.to(_device)), tensor(labels).to(_device), Train ? generator : null, normalized: true);
+        return _augmenter.Apply(_normalizer.Apply(rgba), tensor(labels).to(_device), Train ? generator : null, normalized: true);
     }
 
     public void Dispose() => _normalizer.Dispose();

@@ -1,33 +1,75 @@
+using ResNetSharp.Runtime;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Loading;
 
 /// <summary>
-/// Device-side ToTensor + Normalize of a uint8 RGBA batch [B,H,W,4]: x · 1/(255·std) + (−mean/std) per channel, in one
-/// fused multiply-add whose scale and shift are tiled over the whole image once (so the kernel runs over long
-/// contiguous rows, not 3-element channel groups). Returns float RGB [B,3,H,W], a view with channels-last order
-/// (alpha left out), equal to <see cref="Transforms.TensorTransforms.Normalize"/> within float rounding.
+/// ToTensor + Normalize of a uint8 RGBA batch [B,H,W,4] from the CPU on the training device: x · 1/(255·std) +
+/// (−mean/std) per channel, equal to <see cref="Transforms.TensorTransforms.Normalize"/> within float rounding.
+/// Returns float RGB [B,3,H,W] (alpha left out) in channels-last memory order.
+/// <list type="bullet">
+/// <item>On an accelerator the uint8 batch goes over (a quarter of the float bytes) and one fused multiply-add runs
+/// there, its scale and shift tiled over the whole image once so the kernel runs over long contiguous rows.</item>
+/// <item>On the CPU one pass on the calling thread reads the RGBA bytes and writes the three float channels: a
+/// quarter of the memory traffic of the tiled kernel, and no OpenMP threads woken for it (they spin afterwards,
+/// taking CPU from the decoding workers).</item>
+/// </list>
 /// </summary>
 internal sealed class RgbaNormalizer : IDisposable
 {
-    private readonly Tensor _scale, _shift;
+    private readonly float[] _scale, _shift;
+    private readonly Device _device;
+    private readonly Lazy<(Tensor Scale, Tensor Shift)> _tiled;
 
-    public RgbaNormalizer(float[] mean, float[] std, int size, Device device)
+    /// <summary>
+    /// The normaliser of square size × size batches; <paramref name="onDevice"/> (default: whether the device is an
+    /// accelerator) picks the tensor kernel, which tests also run on the CPU to compare the two.
+    /// </summary>
+    public RgbaNormalizer(float[] mean, float[] std, int size, Device device, bool? onDevice = null)
     {
-        float[] scale = [.. std.Select(s => 1 / (255 * s)), 0], shift = [.. mean.Zip(std, (m, s) => -m / s), 0];
-        _scale = tensor(scale, device: device).repeat(size * size).DetachFromDisposeScope();
-        _shift = tensor(shift, device: device).repeat(size * size).DetachFromDisposeScope();
+        _scale = [.. std.Select(s => 1 / (255 * s)), 0];
+        _shift = [.. mean.Zip(std, (m, s) => -m / s), 0];
+        _device = device;
+        OnDevice = onDevice ?? device.type != TorchSharp.DeviceType.CPU;
+        _tiled = new(() => (tensor(_scale, device: device).repeat(size * size).DetachFromDisposeScope(),
+            tensor(_shift, device: device).repeat(size * size).DetachFromDisposeScope()));
     }
 
+    /// <summary>Whether batches are normalised by a tensor kernel on the device rather than by the CPU loop.</summary>
+    public bool OnDevice { get; }
+
+    /// <summary>The normalised batch of <paramref name="rgba"/>, contiguous uint8 [B,H,W,4] on the CPU.</summary>
     public Tensor Apply(Tensor rgba)
     {
         long b = rgba.shape[0], h = rgba.shape[1], w = rgba.shape[2];
-        return addcmul(_shift, rgba.to(float32).view(b, -1), _scale, 1).view(b, h, w, 4).narrow(3, 0, 3).permute(0, 3, 1, 2);
+        if (OnDevice)
+        {
+            var (scale, shift) = _tiled.Value;
+            return addcmul(shift, rgba.to(_device).view(b, -1), scale, 1).view(b, h, w, 4).narrow(3, 0, 3).permute(0, 3, 1, 2);
+        }
+        var output = empty([b, h, w, 3], float32);
+        Normalize(rgba, output, b * h * w);
+        return output.permute(0, 3, 1, 2);
+    }
+
+    /// <summary>output[p, c] = rgba[p, c] · scale[c] + shift[c] for the <paramref name="pixels"/> pixels, c &lt; 3.</summary>
+    private unsafe void Normalize(Tensor rgba, Tensor output, long pixels)
+    {
+        byte* source = (byte*)TensorMemory.Address(rgba);
+        float* target = (float*)TensorMemory.Address(output);
+        float s0 = _scale[0], s1 = _scale[1], s2 = _scale[2], t0 = _shift[0], t1 = _shift[1], t2 = _shift[2];
+        for (long p = 0; p < pixels; p++, source += 4, target += 3)
+        {
+            target[0] = source[0] * s0 + t0;
+            target[1] = source[1] * s1 + t1;
+            target[2] = source[2] * s2 + t2;
+        }
     }
 
     public void Dispose()
     {
-        _scale.Dispose();
-        _shift.Dispose();
+        if (!_tiled.IsValueCreated) return;
+        _tiled.Value.Scale.Dispose();
+        _tiled.Value.Shift.Dispose();
     }
 }

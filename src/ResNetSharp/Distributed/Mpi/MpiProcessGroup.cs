@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Distributed;
+namespace ResNetSharp.Runtime;
 
-/// <summary>The device address of a tensor's first element, for the collectives' C APIs (TorchSharp's own native export).</summary>
+/// <summary>The address of a tensor's first element (TorchSharp's own native export), for native APIs and pointer loops.</summary>
 internal static class TensorMemory
 {
     [DllImport("LibTorchSharp")]
