@@ -58,7 +58,7 @@ internal static class EvalCommand
                 : fast is not null ? Evaluator.Run(fast, loader, source.Classes) : Evaluator.Run(net, loader, source.Classes, p, cl);
             var report = new
             {
-                Checkpoint = result.GetValue(checkpoint), Model = result.GetValue(model), Weights = result.GetValue(weights), Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5,
+                Checkpoint = result.GetValue(checkpoint), Model = result.GetValue(model), Weights = result.GetValue(weights), Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5, loader.BadImages,
                 PerClass = source.Classes.Select((c, i) => new { Class = c, Accuracy = double.IsNaN(r.PerClassAccuracy[i]) ? (double?)null : r.PerClassAccuracy[i], Samples = r.Confusion[i].Sum() }),
                 r.Confusion,
             };
@@ -74,7 +74,8 @@ internal static class EvalCommand
                 CliJson.Write(result, report);
                 return 0;
             }
-            output.WriteLine($"{source.Name} validation: {r.Count} images, loss {r.Loss:F4}, top-1 {r.Top1:P2}, top-5 {r.Top5:P2}");
+            output.WriteLine($"{source.Name} validation: {r.Count} images, loss {r.Loss:F4}, top-1 {r.Top1:P2}, top-5 {r.Top5:P2}" +
+                (loader.BadImages > 0 ? $", {loader.BadImages} bad images skipped" : ""));
             for (int i = 0; i < source.Classes.Count; i++)
                 output.WriteLine($"  {source.Classes[i],-20} {r.PerClassAccuracy[i],8:P2}  ({r.Confusion[i].Sum()} images)");
             if (result.GetValue(outDir) is { } d) output.WriteLine($"wrote {Path.Combine(d, "eval.json")} and {Path.Combine(d, "confusion.png")}");

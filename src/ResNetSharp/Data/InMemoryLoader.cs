@@ -33,12 +33,15 @@ internal sealed class InMemoryLoader : IDataLoader
         _seed = seed;
         _augmenter = new BatchAugmenter(_train ? augment : Augmentation.None, allowFlip, mean, std);
         _sampler = sampler;
+        // Every rank loads the whole split, so only rank 0 reports its bad files: the trainer sums the counts over ranks.
+        BadImages = sampler is { Rank: > 0 } ? 0 : data.BadImages;
         Count = sampler?.SamplesPerRank(data.Count) ?? data.Count;
         BatchesPerEpoch = DataSpec.BatchCount(Count, batchSize, _train);
     }
 
     public long Count { get; }
     public int BatchesPerEpoch { get; }
+    public long BadImages { get; }
 
     public IEnumerable<Batch> Epoch(int epoch)
     {

@@ -21,6 +21,9 @@ public sealed class LabelledImages : IDisposable
     public Tensor Labels { get; }
     public long Count => Labels.shape[0];
 
+    /// <summary>Bad image files left out when the split was loaded (<see cref="Loading.BadImagePolicy.Skip"/>).</summary>
+    public long BadImages { get; init; }
+
     /// <summary>Per-channel mean and standard deviation of the pixels, in [0,1] units.</summary>
     public (float[] Mean, float[] Std) ChannelStats()
     {

@@ -39,12 +39,14 @@ public static class ImageFolder
                 $"only in val: {string.Join(", ", valClasses.Except(classes).DefaultIfEmpty("none"))}); give both splits the same class folders.");
         Listing Get(Split split) => (split == Split.Train ? train : val) ?? throw new ResNetSharpException(
             $"missing folder '{Path.Combine(dir, "train")}': training (and the normalisation of small images) needs train/CLASS/IMAGE files; evaluation of large images needs only val/.");
-        var size = SmallSize(train ?? val);
+        var settings = (loader ?? LoaderSettings.Default).Validate();
+        var size = SmallSize(train ?? val, settings.OnBadImage);
         if (size is { } s && (imageSize is null || imageSize == s.Width && s.Width == s.Height))
-            return new InMemoryDataSource("folder", classes, split => LoadAll(Get(split), s.Width, s.Height));
+            return new InMemoryDataSource("folder", classes,
+                split => LoadAll(Get(split), Path.Combine(dir, split == Split.Train ? "train" : "val"), classes, s.Width, s.Height, settings));
         if (imageSize is < 8)
             throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
-        return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction, (loader ?? LoaderSettings.Default).Validate());
+        return new StreamingDataSource(classes, Get, imageSize ?? DefaultSize, ImageNetMean, ImageNetStd, cropFraction, settings);
     }
 
     /// <summary>The sorted class folders of DIR/<paramref name="split"/> and its image files with their labels.</summary>
@@ -74,26 +76,89 @@ public static class ImageFolder
     /// <summary>A split's files and labels, in the order its loader yields them unshuffled (class folders, then file names, ordinal).</summary>
     public static Listing List(string dir, Split split) => Scan(dir, split == Split.Train ? "train" : "val").Listing;
 
-    /// <summary>The common size of the first training images when they are all equal and small, else null.</summary>
-    private static (int Width, int Height)? SmallSize(Listing train)
+    /// <summary>
+    /// The common size of the first training images when they are all equal and small, else null. With
+    /// <see cref="BadImagePolicy.Skip"/> unreadable headers are passed over (the loader reports them); else they are an error.
+    /// </summary>
+    private static (int Width, int Height)? SmallSize(Listing train, BadImagePolicy policy)
     {
-        var sizes = train.Files.Take(32).Select(ImageFiles.ReadSize).Distinct().ToList();
+        var sizes = train.Files.Select(f => TryReadSize(f, policy)).OfType<(int Width, int Height)>().Take(32).Distinct().ToList();
         return sizes is [var s] && Math.Max(s.Width, s.Height) <= SmallImageMax ? s : null;
     }
 
-    private static LabelledImages LoadAll(Listing listing, int width, int height)
+    private static (int Width, int Height)? TryReadSize(string file, BadImagePolicy policy)
     {
-        int plane = 3 * width * height;
-        var pixels = new byte[(long)listing.Files.Count * plane];
-        Workers.For(listing.Files.Count, i =>
+        try
         {
-            string file = listing.Files[i];
-            using var bitmap = ImageFiles.Decode(file);
-            if (bitmap.Width != width || bitmap.Height != height)
-                throw new ResNetSharpException(
-                    $"'{file}' is {bitmap.Width}x{bitmap.Height} but this small-image folder's images are {width}x{height}; resize it or pass an image size.");
-            Transforms.ImageTransforms.ToChw(bitmap).CopyTo(pixels, (long)i * plane);
+            return ImageFiles.ReadSize(file);
+        }
+        catch (ResNetSharpException) when (policy == BadImagePolicy.Skip)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Decodes a split of small images into memory. A bad file (undecodable, truncated, or not width x height) is an
+    /// error naming it, or with <see cref="BadImagePolicy.Skip"/> left out, warned about once and counted in
+    /// <see cref="LabelledImages.BadImages"/>; a class left without images is an error.
+    /// </summary>
+    private static LabelledImages LoadAll(Listing listing, string root, IReadOnlyList<string> classes, int width, int height, LoaderSettings settings)
+    {
+        int plane = 3 * width * height, count = listing.Files.Count;
+        var pixels = new byte[(long)count * plane];
+        var errors = new string?[count];
+        Workers.For(count, i =>
+        {
+            try
+            {
+                DecodeInto(listing.Files[i], width, height, pixels, (long)i * plane);
+            }
+            catch (ResNetSharpException e) when (settings.OnBadImage == BadImagePolicy.Skip)
+            {
+                errors[i] = e.Message;
+            }
         });
-        return new LabelledImages(pixels, [.. listing.Labels.Select(l => (long)l)], 3, height, width);
+        var bad = new BadImageLog();
+        var labels = new List<long>(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (errors[i] is { } message)
+            {
+                bad.Report(listing.Files[i], message, settings.Warn);
+                continue;
+            }
+            Array.Copy(pixels, (long)i * plane, pixels, (long)labels.Count * plane, plane);   // keep the good images in order
+            labels.Add(listing.Labels[i]);
+        }
+        var kept = labels.ToHashSet();
+        foreach (int label in listing.Labels.Distinct().Where(l => !kept.Contains(l)))
+            throw new ResNetSharpException(
+                $"every image of class '{classes[label]}' in '{Path.Combine(root, classes[label])}' is bad and was skipped; replace them, or remove the class folder from train/ and val/.");
+        if (labels.Count < count) Array.Resize(ref pixels, labels.Count * plane);
+        return new LabelledImages(pixels, [.. labels], 3, height, width) { BadImages = bad.Count };
+    }
+
+    /// <summary>
+    /// Decodes one file into <paramref name="pixels"/> at <paramref name="offset"/> as CHW bytes; a missing,
+    /// undecodable or truncated file, or one of another size, is an error naming it.
+    /// </summary>
+    private static void DecodeInto(string file, int width, int height, byte[] pixels, long offset)
+    {
+        ImageFiles.CheckExists(file);
+        byte[] encoded;
+        try
+        {
+            encoded = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ResNetSharpException($"cannot read image file '{file}' ({e.Message}); check its permissions or replace it.");
+        }
+        using var bitmap = ImageFiles.Decode(encoded, file);   // unlike Decode(path), a file cut short is an error
+        if (bitmap.Width != width || bitmap.Height != height)
+            throw new ResNetSharpException(
+                $"'{file}' is {bitmap.Width}x{bitmap.Height} but this small-image folder's images are {width}x{height}; resize it or pass an image size.");
+        ImageTransforms.ToChw(bitmap).CopyTo(pixels, offset);
     }
 }
