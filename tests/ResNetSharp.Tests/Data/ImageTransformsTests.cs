@@ -31,6 +31,13 @@ public class ImageTransformsTests
         File.WriteAllBytes(bad, [0xFF, 0xD8, 1, 2, 3, 4]);
         Assert.Contains($"cannot decode image '{bad}'", Assert.Throws<ResNetSharpException>(() => ImageFiles.Load(bad)).Message);
         Assert.Contains("does not exist", Assert.Throws<ResNetSharpException>(() => ImageFiles.Load(dir.Combine("none.png"))).Message);
+        // A JPEG cut short after a readable header: an error (file and bytes alike), not a half-grey image.
+        string cut = dir.Combine("cut.jpg");
+        PhotoImages.Write(cut, 120, 90, seed: 1);
+        var bytes = File.ReadAllBytes(cut)[..1500];
+        File.WriteAllBytes(cut, bytes);
+        Assert.Contains($"image '{cut}' is truncated", Assert.Throws<ResNetSharpException>(() => ImageFiles.Load(cut)).Message);
+        Assert.Contains("image 'upload' is truncated", Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(bytes, "upload")).Message);
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public class SmallFolderBadImageTests
         using (var source = (InMemoryDataSource)DataSpec.Open($"folder:{dirty}"))
         {
             var e = Assert.Throws<ResNetSharpException>(() => source.Get(Split.Train));
-            Assert.Contains($"cannot decode image '{bad[1]}'", e.Message);   // truncated: an error, not a half-grey image
+            Assert.Contains($"image '{bad[1]}' is truncated", e.Message);   // an error, not a half-grey image
         }
         File.Delete(bad[1]);
         using (var source = (InMemoryDataSource)DataSpec.Open($"folder:{dirty}"))

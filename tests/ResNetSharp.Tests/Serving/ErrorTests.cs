@@ -16,7 +16,7 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         await using var server = await InProcessServer.StartAsync(model.Options());
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, []), 400, "the request body is empty");
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, "not an image"u8.ToArray()), 400, "cannot decode image 'the request body'");
-        await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, model.Truncated), 400, "cannot decode image");
+        await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, model.Truncated), 400, "image 'the request body' is truncated");
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, model.Truncated, "text/plain"), 400, "unsupported Content-Type 'text/plain'");
         await InProcessServer.AssertErrorAsync(await server.PostAsync("/v1/models/resnet50/classify", File.ReadAllBytes(model.Square)), 404, "unknown model 'resnet50': this server serves 'small_resnet'");
         await InProcessServer.AssertErrorAsync(await server.Client.GetAsync("/v2/models/resnet50"), 404, "unknown model 'resnet50'");
@@ -34,7 +34,7 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         await InProcessServer.AssertErrorAsync(await PostJson(server, output), 400, "unknown output 'probs'");
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Infer, "{\"inputs\": ["u8.ToArray(), "application/json"), 400, "malformed JSON");
         var bytesInput = new JsonObject { ["inputs"] = new JsonArray(new JsonObject { ["name"] = "image", ["datatype"] = "BYTES", ["shape"] = new JsonArray(1), ["data"] = new JsonArray(Convert.ToBase64String(model.Truncated)) }) };
-        await InProcessServer.AssertErrorAsync(await PostJson(server, bytesInput), 400, "cannot decode image");
+        await InProcessServer.AssertErrorAsync(await PostJson(server, bytesInput), 400, "is truncated");
         var binary = new JsonObject { ["inputs"] = new JsonArray(new JsonObject { ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32), ["parameters"] = new JsonObject { ["binary_data_size"] = 100 } }) };
         await InProcessServer.AssertErrorAsync(await PostBinary(server, binary, new byte[100]), 400, "has 100 bytes of FP32 data but its shape needs 3072 x 4 = 12288");
         Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count"));   // no bad request reached the model

@@ -152,7 +152,6 @@ public sealed class CropDecoder : IDisposable
         return Marshal.UnsafeAddrOfPinnedArrayElement(_pixels, 0);
     }
 
-    private static ResNetSharpException Bad(string name, SKCodecResult result) => result == SKCodecResult.IncompleteInput
-        ? new($"image '{name}' is truncated (the file ends before its last pixels); replace or remove it.")
-        : ImageFiles.Unreadable(name);
+    private static ResNetSharpException Bad(string name, SKCodecResult result) =>
+        result == SKCodecResult.IncompleteInput ? ImageFiles.Truncated(name) : ImageFiles.Unreadable(name);
 }

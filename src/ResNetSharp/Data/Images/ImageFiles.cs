@@ -21,13 +21,12 @@ public static class ImageFiles
         return ToTensor(bitmap, channels);
     }
 
-    /// <summary>Decodes a file to an RGBA bitmap; a missing, corrupt or unsupported file is a clear error naming it.</summary>
+    /// <summary>Decodes a file to an RGBA bitmap; a missing, corrupt, truncated or unsupported file is a clear error naming it.</summary>
     public static SKBitmap Decode(string path)
     {
         CheckExists(path);
         using var codec = SKCodec.Create(path) ?? throw Unreadable(path);
-        var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul);
-        return SKBitmap.Decode(codec, info) ?? throw Unreadable(path);
+        return Decode(codec, path);
     }
 
     /// <summary>
@@ -38,10 +37,16 @@ public static class ImageFiles
     {
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream) ?? throw Unreadable(name);
+        return Decode(codec, name);
+    }
+
+    private static SKBitmap Decode(SKCodec codec, string name)
+    {
         var bitmap = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
-        if (codec.GetPixels(bitmap.Info, bitmap.GetPixels()) == SKCodecResult.Success) return bitmap;
+        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        if (result == SKCodecResult.Success) return bitmap;
         bitmap.Dispose();
-        throw Unreadable(name);
+        throw result == SKCodecResult.IncompleteInput ? Truncated(name) : Unreadable(name);
     }
 
     /// <summary>Fails with a clear error naming <paramref name="path"/> when no such file exists.</summary>
@@ -89,6 +94,9 @@ public static class ImageFiles
         if (image.shape[0] == 1) resized = resized[..1];
         return TensorTransforms.Normalize(resized, mean, std).MoveToOuterDisposeScope();
     }
+
+    internal static ResNetSharpException Truncated(string name) =>
+        new($"image '{name}' is truncated (the file ends before its last pixels); replace or remove it.");
 
     internal static ResNetSharpException Unreadable(string path) =>
         new($"cannot decode image '{path}': the file is corrupt or not a supported format (JPEG, PNG, BMP, GIF, WebP); replace or remove it.");

@@ -145,17 +145,7 @@ public static class ImageFolder
     /// </summary>
     private static void DecodeInto(string file, int width, int height, byte[] pixels, long offset)
     {
-        ImageFiles.CheckExists(file);
-        byte[] encoded;
-        try
-        {
-            encoded = File.ReadAllBytes(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ResNetSharpException($"cannot read image file '{file}' ({e.Message}); check its permissions or replace it.");
-        }
-        using var bitmap = ImageFiles.Decode(encoded, file);   // unlike Decode(path), a file cut short is an error
+        using var bitmap = ImageFiles.Decode(file);
         if (bitmap.Width != width || bitmap.Height != height)
             throw new ResNetSharpException(
                 $"'{file}' is {bitmap.Width}x{bitmap.Height} but this small-image folder's images are {width}x{height}; resize it or pass an image size.");
