@@ -6,7 +6,8 @@ namespace ResNetSharp.Data.Sources;
 /// <summary>
 /// <c>wds:DIR</c>: WebDataset tar shards, DIR/train-*.tar and DIR/val-*.tar (see <see cref="WebDatasetShards"/>), with
 /// the class names in DIR/classes.txt (one per line, line i naming class index i). Images stream at the input side
-/// (default 224) with ImageNet normalisation through <see cref="WebDatasetLoader"/>.
+/// (default 224) with ImageNet normalisation through <see cref="WebDatasetLoader"/>, split across ranks by a
+/// <see cref="Distributed.DistributedSampler"/> when one is given.
 /// </summary>
 public static class WebDataset
 {
@@ -44,12 +45,10 @@ public static class WebDataset
         public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
             Distributed.DistributedSampler? sampler = null)
         {
-            if (sampler is not null)
-                throw new ResNetSharpException("wds:DIR data cannot be split across ranks yet (--distributed): train on folder:DIR, or on one process.");
             var shards = Shards(dir, split);
             if (shards.Count == 0)
                 throw new ResNetSharpException($"'{dir}' has no {(split == Split.Train ? "train" : "val")}-*.tar shards; write them with 'resnet data pack folder:DIR --out {dir}'.");
-            return new WebDatasetLoader(shards, classes.Count, split, size, batchSize, device, seed, augment, Mean, Std, cropFraction, settings);
+            return new WebDatasetLoader(shards, classes.Count, split, size, batchSize, device, seed, augment, Mean, Std, cropFraction, settings, sampler);
         }
     }
 }

@@ -16,15 +16,19 @@ internal static class WebDatasetShards
 {
     private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { "jpg", "jpeg", "png", "webp" };
 
-    /// <summary>The samples of <paramref name="shard"/> in file order; image bytes are rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
-    public static IEnumerable<(string Name, long Label, byte[] Bytes, int Length)> Read(string shard, int classCount, bool readImages = true)
+    /// <summary>
+    /// The samples of <paramref name="shard"/> in file order from sample <paramref name="skip"/> on (the members of those
+    /// before are passed over unread: <see cref="TarReader"/> seeks past unread data on a file); image bytes are rented
+    /// from <see cref="ArrayPool{T}.Shared"/>.
+    /// </summary>
+    public static IEnumerable<(string Name, long Label, byte[] Bytes, int Length)> Read(string shard, int classCount, bool readImages = true, int skip = 0)
     {
         using var stream = File.OpenRead(shard);
         using var reader = new TarReader(stream);
         string? key = null, image = null;
         long? label = null;
         byte[]? bytes = null;
-        int length = 0;
+        int length = 0, index = 0;
         string member = "(start)";
         while (true)
         {
@@ -43,9 +47,10 @@ internal static class WebDatasetShards
             string entryKey = member[..(member.Length - file.Length + dot)], ext = file[(dot + 1)..].ToLowerInvariant();
             if (entryKey != key)
             {
-                if (key is not null) yield return Complete(shard, key, image, label, bytes, length);
+                if (key is not null && index++ >= skip) yield return Complete(shard, key, image, label, bytes, length);
                 (key, image, label, bytes, length) = (entryKey, null, null, null, 0);
             }
+            if (index < skip) continue;
             if (ext == "cls") label = ReadLabel(shard, member, entry, classCount);
             else if (ImageExtensions.Contains(ext))
             {
@@ -54,7 +59,7 @@ internal static class WebDatasetShards
                 if (readImages) bytes = ReadBytes(shard, member, entry, length);
             }
         }
-        if (key is not null) yield return Complete(shard, key, image, label, bytes, length);
+        if (key is not null && index >= skip) yield return Complete(shard, key, image, label, bytes, length);
     }
 
     /// <summary>Counts the samples of a shard (headers only: image data is skipped).</summary>
