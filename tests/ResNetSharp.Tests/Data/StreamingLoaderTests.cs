@@ -136,4 +136,25 @@ public class StreamingLoaderTests
             Assert.Contains(bad, Assert.Single(warnings));   // once per file, not once per epoch
         }
     }
+
+    [Fact]
+    public void SkippedImagesShortenTheirBatchButNotTheEpoch()
+    {
+        using var dir = new TempDir();
+        string spec = PhotoFolder(dir, 5);   // 10 training images
+        File.WriteAllText(dir.Combine("train", "c0", "2.jpg"), "not a JPEG");
+        var warnings = new List<string>();
+        using var source = DataSpec.Open(spec, imageSize: 24, loader: new LoaderSettings { OnBadImage = BadImagePolicy.Skip, Warn = warnings.Add, Workers = 2 });
+        using var loader = source.CreateLoader(Split.Train, 3, CPU, 7, Augmentation.Standard);
+        Assert.Equal(3, loader.BatchesPerEpoch);   // 10 images in batches of 3, the last incomplete one dropped
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var sizes = loader.Epoch(epoch).Select(b => { using (b) return b.Size; }).ToList();
+            Assert.Equal(loader.BatchesPerEpoch, sizes.Count);   // ranks stay in step whatever is skipped
+            // The bad file is in one of the 3 full batches (one short) or among the sample that sits the epoch out.
+            Assert.InRange(sizes.Sum(), 8, 9);
+            Assert.All(sizes, n => Assert.InRange(n, 2, 3));
+        }
+        Assert.Equal(1, loader.BadImages);
+    }
 }

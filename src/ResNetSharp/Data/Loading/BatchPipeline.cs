@@ -22,7 +22,12 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     {
         public byte[] Pixels { get; } = GC.AllocateUninitializedArray<byte>(batchSize * plane, pinned: true);
         public long[] Labels { get; } = new long[batchSize];
+
+        /// <summary>Images decoded into the slot.</summary>
         public int Count { get; set; }
+
+        /// <summary>Samples of the stream the slot has taken, bad ones (skipped) included.</summary>
+        public int Taken { get; set; }
     }
 
     private int Plane => 4 * size * size;
@@ -91,11 +96,17 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
                 if (slot is null)
                 {
                     slot = free.ReadAsync(cancel).AsTask().GetAwaiter().GetResult();
-                    slot.Count = 0;
+                    slot.Count = slot.Taken = 0;
                 }
-                if (!Decode(decoder, file, sample, chooseRect, slot)) continue;
-                slot.Labels[slot.Count++] = sample.Label;
-                if (slot.Count < batchSize) continue;
+                if (Decode(decoder, file, sample, chooseRect, slot)) slot.Labels[slot.Count++] = sample.Label;
+                // A batch is the stream's next batchSize samples, short by its skipped images, so the epoch's batch
+                // count does not depend on bad images (ranks stay in step); a batch of only bad images is left out.
+                if (++slot.Taken < batchSize) continue;
+                if (slot.Count == 0)
+                {
+                    slot.Taken = 0;
+                    continue;
+                }
                 output.WriteAsync(slot, cancel).AsTask().GetAwaiter().GetResult();
                 slot = null;
             }
