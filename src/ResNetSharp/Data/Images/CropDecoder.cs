@@ -19,6 +19,9 @@ public sealed class CropDecoder : IDisposable
 
     private static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
 
+    /// <summary>The output is overwritten, not blended over what the buffer held (Skia then never reads it).</summary>
+    private static readonly SKPaint Overwrite = new() { BlendMode = SKBlendMode.Src };
+
     private readonly TurboJpeg? _turbo;
     private byte[] _pixels = [];
 
@@ -138,7 +141,7 @@ public sealed class CropDecoder : IDisposable
             canvas.Translate(width, 0);
             canvas.Scale(-1, 1);
         }
-        canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear);
+        canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear, Overwrite);
     }
 
     public void Dispose() => _turbo?.Dispose();

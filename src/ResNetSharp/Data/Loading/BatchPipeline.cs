@@ -16,7 +16,7 @@ namespace ResNetSharp.Data.Loading;
 /// streams. The consumer sees each buffer as a uint8 [B,H,W,4] tensor (RGBA) for the moment it takes to copy it to the
 /// device; then the buffer goes back to the pool. No per-image buffers are allocated in steady state.
 /// </summary>
-internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, DecodeMode mode, LoaderSettings settings, BadImageLog bad)
+internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, DecodeMode mode, LoaderSettings settings, BadImageLog bad) : IDisposable
 {
     private sealed class Slot(int batchSize, int plane)
     {
@@ -29,6 +29,20 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
         /// <summary>Samples of the stream the slot has taken, bad ones (skipped) included.</summary>
         public int Taken { get; set; }
     }
+
+    /// <summary>A worker's decoder and file buffer, reused by the next epoch's workers.</summary>
+    private sealed class WorkerState : IDisposable
+    {
+        public CropDecoder Decoder { get; } = new();
+        public FileBytes File { get; } = new();
+
+        public void Dispose() => Decoder.Dispose();
+    }
+
+    // Batch buffers and worker states outlive an epoch: allocating them anew each epoch cost page faults and
+    // garbage collections on every image.
+    private readonly ConcurrentBag<Slot> _slots = [];
+    private readonly ConcurrentBag<WorkerState> _states = [];
 
     private int Plane => 4 * size * size;
 
@@ -43,7 +57,8 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
         if (streams.Count == 0) yield break;
         int workers = streams.Count, depth = Math.Max(1, (settings.PrefetchDepth + workers - 1) / workers);
         var free = Channel.CreateUnbounded<Slot>();
-        for (int i = 0; i < workers * (depth + 1) + 1; i++) free.Writer.TryWrite(new Slot(batchSize, Plane));
+        var slots = Enumerable.Range(0, workers * (depth + 1) + 1).Select(_ => _slots.TryTake(out var slot) ? slot : new Slot(batchSize, Plane)).ToList();
+        slots.ForEach(slot => free.Writer.TryWrite(slot));
         var outputs = streams.Select(_ => Channel.CreateBounded<Slot>(depth)).ToArray();
         using var cancel = new CancellationTokenSource();
         var tasks = streams.Select((stream, w) => Task.Factory.StartNew(() => Work(stream, chooseRect, free.Reader, outputs[w].Writer, cancel.Token),
@@ -72,6 +87,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
             cancel.Cancel();
             try { Task.WaitAll(tasks); }
             catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException)) { }
+            slots.ForEach(_slots.Add);
         }
     }
 
@@ -85,10 +101,9 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
     private void Work(IEnumerable<EncodedSample> stream, Func<EncodedSample, int, int, (SKRect, bool)> chooseRect, ChannelReader<Slot> free,
         ChannelWriter<Slot> output, CancellationToken cancel)
     {
+        var state = _states.TryTake(out var kept) ? kept : new WorkerState();
         try
         {
-            using var decoder = new CropDecoder();
-            var file = new FileBytes();
             Slot? slot = null;
             foreach (var sample in stream)
             {
@@ -98,7 +113,7 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
                     slot = free.ReadAsync(cancel).AsTask().GetAwaiter().GetResult();
                     slot.Count = slot.Taken = 0;
                 }
-                if (Decode(decoder, file, sample, chooseRect, slot)) slot.Labels[slot.Count++] = sample.Label;
+                if (Decode(state.Decoder, state.File, sample, chooseRect, slot)) slot.Labels[slot.Count++] = sample.Label;
                 // A batch is the stream's next batchSize samples, short by its skipped images, so the epoch's batch
                 // count does not depend on bad images (ranks stay in step); a batch of only bad images is left out.
                 if (++slot.Taken < batchSize) continue;
@@ -117,6 +132,10 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
         {
             output.Complete(e);
             if (e is OperationCanceledException) throw;
+        }
+        finally
+        {
+            _states.Add(state);
         }
     }
 
@@ -148,6 +167,11 @@ internal sealed class BatchPipeline(int size, int batchSize, bool dropLast, Deco
             if (pin.IsAllocated) pin.Free();
             if (sample.Bytes is not null) ArrayPool<byte>.Shared.Return(sample.Bytes);
         }
+    }
+
+    public void Dispose()
+    {
+        while (_states.TryTake(out var state)) state.Dispose();
     }
 
     /// <summary>A worker's reusable, pinned buffer for the bytes of one file at a time.</summary>

@@ -79,5 +79,9 @@ internal abstract class EncodedImageLoader : IDataLoader
         return _augmenter.Apply(_normalizer.Apply(rgba), tensor(labels).to(_device), Train ? generator : null, normalized: true);
     }
 
-    public void Dispose() => _normalizer.Dispose();
+    public void Dispose()
+    {
+        _normalizer.Dispose();
+        _pipeline.Dispose();
+    }
 }
