@@ -37,7 +37,7 @@ internal sealed class DataBench
         }
         result.InvocationConfiguration.Output.WriteLine(
             $"{r.Data} {r.Split} B={r.BatchSize} {r.ImageSize}x{r.ImageSize} augment {r.Augment}, decode {r.Decode}, {r.Workers} workers, prefetch {r.Prefetch}, on {r.Device}: " +
-            $"{r.DataImagesPerSec:N0} images/s, {r.CpuSecondsPerImage * 1000:F2} ms CPU per image ({r.Images} images in {r.Seconds:F1} s)");
+            $"{r.DataImagesPerSec:N0} images/s, {r.CpuSecondsPerImage * 1000:F2} ms CPU and {r.ManagedBytesPerImage:N0} managed bytes per image, JPEG decoder {r.JpegDecoder} ({r.Images} images in {r.Seconds:F1} s)");
         return 0;
     }
 }

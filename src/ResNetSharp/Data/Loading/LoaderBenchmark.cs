@@ -5,10 +5,13 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Loading;
 
-/// <summary>One run of <see cref="LoaderBenchmark"/>: images/s of the loader alone and this process's CPU time per image.</summary>
+/// <summary>
+/// One run of <see cref="LoaderBenchmark"/>: images/s of the loader alone, this process's CPU time per image, the
+/// managed bytes allocated per image (all threads) and the JPEG decoder in use ("turbojpeg" or "skia").
+/// </summary>
 public sealed record LoaderBenchResult(string Data, string Split, int BatchSize, int ImageSize, string Augment, string Decode,
     int Workers, int Prefetch, string Device, int Epochs, long Images, double Seconds, double DataImagesPerSec,
-    double CpuSecondsPerImage, long BadImages);
+    double CpuSecondsPerImage, double ManagedBytesPerImage, string JpegDecoder, long BadImages);
 
 /// <summary>
 /// Times a data loader alone (<c>resnet bench --mode data</c>): one untimed warm-up epoch, then <c>epochs</c> timed
@@ -27,16 +30,18 @@ public static class LoaderBenchmark
         Drain(loader, 0, dev);
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         long images = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) images += Drain(loader, epoch, dev);
         double seconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        double bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         return new LoaderBenchResult(spec, split.ToString().ToLowerInvariant(), batchSize, source.InputSize.Height,
             (split == Split.Train ? augment : Augmentation.None).ToString(), settings.DecodeFor(split).ToString().ToLowerInvariant(),
             settings.WorkerCount, settings.PrefetchDepth, dev.ToString(), epochs, images, seconds, images / seconds,
-            cpuSeconds / Math.Max(images, 1), loader.BadImages);
+            cpuSeconds / Math.Max(images, 1), bytes / Math.Max(images, 1), Images.TurboJpeg.IsAvailable ? "turbojpeg" : "skia", loader.BadImages);
     }
 
     private static long Drain(IDataLoader loader, int epoch, Device device)
