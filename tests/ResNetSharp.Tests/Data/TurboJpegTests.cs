@@ -59,6 +59,26 @@ public class TurboJpegTests
                 Assert.True(chw[c * 48 * 48 + i] == actual[4 * i + c], $"{file}: channel {c}, pixel {i}: {chw[c * 48 * 48 + i]} vs {actual[4 * i + c]}");
     }
 
+    [Theory]
+    [InlineData("s420.jpg")]
+    [InlineData("progressive.jpg")]
+    [InlineData("gray.jpg")]
+    [InlineData("cmyk.jpg")]
+    public void SingleImagesDecodeToSkiaSharpsPixels(string file)
+    {
+        Assert.True(Turbo().UsesTurboJpeg);
+        var bytes = File.ReadAllBytes(Fixture(file));
+        using var codec = SKCodec.Create(Fixture(file));
+        using var reference = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
+        Assert.Equal(SKCodecResult.Success, codec.GetPixels(reference.Info, reference.GetPixels()));
+        using var upload = ImageFiles.Decode(bytes, "upload");
+        using var path = ImageFiles.Decode(Fixture(file));
+        Assert.Equal(reference.Bytes, upload.Bytes);
+        Assert.Equal(reference.Bytes, path.Bytes);
+        if (file == "s420.jpg")   // a baseline JPEG cut short (a progressive one may still decode whole, at a lower quality)
+            Assert.Contains("is truncated", Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(bytes[..(bytes.Length * 2 / 3)], "upload")).Message);
+    }
+
     [Fact]
     public void ExactPixelsOfAPhotoAt224EqualThePreviousPath()
     {
