@@ -122,4 +122,18 @@ public class TurboJpegTests
         var empty = Assert.Throws<ResNetSharpException>(() => Draw(turbo, [], Centre, 48, DecodeMode.Exact));
         Assert.Contains("cannot decode image 'test.jpg'", empty.Message);
     }
+
+    [Fact]
+    public void AHeaderClaimingGigapixelsIsAClearErrorNotACrash()
+    {
+        var bytes = File.ReadAllBytes(Fixture("s420.jpg"));
+        int sof = Enumerable.Range(0, bytes.Length - 1).First(i => bytes[i] == 0xFF && bytes[i + 1] == 0xC0);
+        bytes[sof + 5] = bytes[sof + 7] = 0xEA;   // height and width (big-endian) 0xEA60 = 60000
+        bytes[sof + 6] = bytes[sof + 8] = 0x60;
+        using var turbo = Turbo();
+        using var skia = new CropDecoder(turboJpeg: false);
+        foreach (var decoder in new[] { turbo, skia })
+            Assert.Contains("claims 60000x60000 pixels, too large", Assert.Throws<ResNetSharpException>(() => Draw(decoder, bytes, Centre, 48, DecodeMode.Exact)).Message);
+        Assert.Contains("image 'upload' claims 60000x60000 pixels", Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(bytes, "upload")).Message);
+    }
 }

@@ -52,7 +52,7 @@ public sealed class CropDecoder : IDisposable
         DecodeMode mode, IntPtr destination)
     {
         if (length == 0) throw ImageFiles.Unreadable(name);
-        if (_turbo is not null && TryTurbo(_turbo, encoded, length, chooseRect, outWidth, outHeight, mode, destination)) return;
+        if (_turbo is not null && TryTurbo(_turbo, encoded, length, name, chooseRect, outWidth, outHeight, mode, destination)) return;
         using var data = SKData.Create(encoded, length);
         using var codec = SKCodec.Create(data) ?? throw ImageFiles.Unreadable(name);
         var full = codec.Info;
@@ -68,15 +68,15 @@ public sealed class CropDecoder : IDisposable
     /// The JPEG path through TurboJPEG: the whole image at full size (exact) or at 1/<see cref="ScaleDenominator"/>
     /// (fast), then drawn. False, having written nothing, when TurboJPEG cannot read the file cleanly.
     /// </summary>
-    private bool TryTurbo(TurboJpeg turbo, IntPtr encoded, int length, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight,
-        DecodeMode mode, IntPtr destination)
+    private bool TryTurbo(TurboJpeg turbo, IntPtr encoded, int length, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect,
+        int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
     {
         if (!TurboJpeg.IsJpeg(encoded, length) || !turbo.TryReadSize(encoded, length, out int width, out int height)) return false;
         var (rect, flip) = chooseRect(width, height);
         int d = mode == DecodeMode.Fast ? ScaleDenominator(rect, outWidth, outHeight) : 1;
         int scaledWidth = (width + d - 1) / d, scaledHeight = (height + d - 1) / d;
         var info = new SKImageInfo(scaledWidth, scaledHeight, SKColorType.Rgba8888, SKAlphaType.Premul);
-        var pixels = Buffer(info.BytesSize);
+        var pixels = Buffer(info, name);
         if (!turbo.TryDecode(encoded, length, pixels, scaledWidth, scaledHeight)) return false;
         float sx = (float)scaledWidth / width, sy = (float)scaledHeight / height;
         using var image = SKImage.FromPixels(info, pixels, info.RowBytes);
@@ -97,7 +97,7 @@ public sealed class CropDecoder : IDisposable
     private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, bool opaque)
     {
         var info = Rgba(width, height, opaque ? SKAlphaType.Premul : SKAlphaType.Unpremul);
-        var pixels = Buffer(info.BytesSize);
+        var pixels = Buffer(info, name);
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success) throw Bad(name, result);
         return SKImage.FromPixels(info, pixels, info.RowBytes);
@@ -120,7 +120,7 @@ public sealed class CropDecoder : IDisposable
         var start = codec.StartScanlineDecode(info, options);
         if (start != SKCodecResult.Success) throw Bad(name, start);
         var region = Rgba(right - left, bottom - top, SKAlphaType.Opaque);
-        var pixels = Buffer(region.BytesSize);
+        var pixels = Buffer(region, name);
         if (top > 0 && !codec.SkipScanlines(top) || codec.GetScanlines(pixels, region.Height, region.RowBytes) != region.Height)
             throw Bad(name, SKCodecResult.IncompleteInput);
         return (SKImage.FromPixels(region, pixels, region.RowBytes), new SKRect(mapped.Left - left, mapped.Top - top, mapped.Right - left, mapped.Bottom - top));
@@ -148,10 +148,11 @@ public sealed class CropDecoder : IDisposable
 
     private static SKImageInfo Rgba(int width, int height, SKAlphaType alpha) => new(width, height, SKColorType.Rgba8888, alpha);
 
-    /// <summary>The reused decode buffer, grown to at least <paramref name="bytes"/> (pinned, so Skia can write to it).</summary>
-    private IntPtr Buffer(long bytes)
+    /// <summary>The reused decode buffer, grown to hold <paramref name="info"/>'s pixels (pinned, so Skia can write to it).</summary>
+    private IntPtr Buffer(SKImageInfo info, string name)
     {
-        if (_pixels.Length < bytes) _pixels = GC.AllocateUninitializedArray<byte>((int)bytes, pinned: true);
+        ImageFiles.CheckSize(info.Width, info.Height, name);
+        if (_pixels.Length < info.BytesSize64) _pixels = GC.AllocateUninitializedArray<byte>((int)info.BytesSize64, pinned: true);
         return Marshal.UnsafeAddrOfPinnedArrayElement(_pixels, 0);
     }
 

@@ -44,7 +44,7 @@ public static class ImageFiles
     /// </summary>
     public static SKBitmap Decode(byte[] data, string name)
     {
-        if (TryTurboJpeg(data) is { } decoded) return decoded;
+        if (TryTurboJpeg(data, name) is { } decoded) return decoded;
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream) ?? throw Unreadable(name);
         return Decode(codec, name);
@@ -54,7 +54,7 @@ public static class ImageFiles
     private static readonly ConcurrentBag<TurboJpeg> Decompressors = [];
 
     /// <summary>The JPEG <paramref name="data"/> through TurboJPEG; null when it is not installed or does not decode the file cleanly.</summary>
-    private static unsafe SKBitmap? TryTurboJpeg(byte[] data)
+    private static unsafe SKBitmap? TryTurboJpeg(byte[] data, string name)
     {
         if (!TurboJpeg.IsAvailable) return null;
         fixed (byte* bytes = data)
@@ -64,6 +64,7 @@ public static class ImageFiles
             try
             {
                 if (!turbo.TryReadSize((IntPtr)bytes, data.Length, out int width, out int height)) return null;
+                CheckSize(width, height, name);
                 var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
                 if (turbo.TryDecode((IntPtr)bytes, data.Length, bitmap.GetPixels(), width, height)) return bitmap;
                 bitmap.Dispose();
@@ -75,6 +76,7 @@ public static class ImageFiles
 
     private static SKBitmap Decode(SKCodec codec, string name)
     {
+        CheckSize(codec.Info.Width, codec.Info.Height, name);
         var bitmap = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
         var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
         if (result == SKCodecResult.Success) return bitmap;
@@ -126,6 +128,16 @@ public static class ImageFiles
         var resized = tensor(pixels, [3, size.Height, size.Width]);
         if (image.shape[0] == 1) resized = resized[..1];
         return TensorTransforms.Normalize(resized, mean, std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Fails with a clear error naming <paramref name="name"/> when its RGBA pixels would not fit in one .NET array
+    /// (2 GB: more than ~536 million pixels), a header no photo has, and a decompression bomb's.
+    /// </summary>
+    internal static void CheckSize(int width, int height, string name)
+    {
+        if (4L * width * height > Array.MaxLength)
+            throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.");
     }
 
     internal static ResNetSharpException Truncated(string name) =>
