@@ -11,7 +11,18 @@ internal static class Cli
     {
         // Exceptions must reach CliErrors, which prints input errors as one line instead of a stack trace.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
-        return CliErrors.Run(() => Program.Root().Parse(args).Invoke(configuration), error);
+        return CliErrors.Run(() =>
+        {
+            var parsed = Program.Root().Parse(args);
+            if (parsed.Errors.Count == 0) return parsed.Invoke(configuration);
+            // Bad flags or values: one line naming them and where the options are listed, as for any other input error.
+            var names = new List<string>();
+            for (var c = parsed.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+                names.Insert(0, c.Parent is null ? "resnet" : c.Command.Name);   // the root is named after the host process
+            string command = string.Join(" ", names);
+            error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')))}; see '{command} --help' for the options.");
+            return CliErrors.UserError;
+        }, error);
     }
 
     /// <summary>A Spectre.Console console writing to the invocation's output, for tables.</summary>

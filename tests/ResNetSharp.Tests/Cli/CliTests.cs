@@ -41,6 +41,19 @@ public class CliTests
     public void Bad_training_input_is_one_line_and_exit_code_2(string message, params string[] args) =>
         AssertOneLineError(Run(args), message);
 
+    // Flags the parser rejects: one line naming them and the command's --help, exit code 2, no help dump on stdout.
+    [Theory]
+    [InlineData("Unrecognized command or argument '--image-size'; Unrecognized command or argument '64'; see 'resnet eval --help'", "eval", "--image-size", "64")]
+    [InlineData("Cannot parse argument 'abc' for option '--epochs'", "train", "--epochs", "abc")]
+    [InlineData("Unrecognized command or argument 'trian'; see 'resnet --help'", "trian")]
+    [InlineData("see 'resnet data check --help'", "data", "check", "folder:x", "--bogus")]
+    public void Bad_flags_are_one_line_and_exit_code_2(string message, params string[] args)
+    {
+        var r = Run(args);
+        AssertOneLineError(r, message);
+        Assert.Equal("", r.Out);
+    }
+
     [Fact]
     public void Unknown_model_lists_the_valid_names()
     {
