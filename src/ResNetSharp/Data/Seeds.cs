@@ -3,7 +3,7 @@ namespace ResNetSharp.Data;
 /// <summary>Derives independent, reproducible seeds from (seed, epoch, index, ...) tuples (SplitMix64 finaliser).</summary>
 internal static class Seeds
 {
-    public static ulong Mix(params long[] parts)
+    public static ulong Mix(params ReadOnlySpan<long> parts)
     {
         ulong h = 0x9E3779B97F4A7C15UL;
         foreach (long p in parts)
@@ -17,10 +17,10 @@ internal static class Seeds
     }
 
     /// <summary>A fast generator (SplitMix64) seeded from the tuple, for tight per-pixel loops.</summary>
-    public static SplitMix Fast(params long[] parts) => new(Mix(parts));
+    public static SplitMix Fast(params ReadOnlySpan<long> parts) => new(Mix(parts));
 
     /// <summary>A <see cref="Random"/> seeded from the tuple; <c>new Random(int)</c> is stable across .NET versions.</summary>
-    public static Random Rng(params long[] parts) => new((int)(Mix(parts) & 0x7FFFFFFF));
+    public static Random Rng(params ReadOnlySpan<long> parts) => new((int)(Mix(parts) & 0x7FFFFFFF));
 }
 
 /// <summary>SplitMix64: a tiny, fast, well-mixed generator (Steele, Lea &amp; Flood 2014).</summary>
