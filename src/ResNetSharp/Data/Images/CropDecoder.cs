@@ -71,7 +71,7 @@ public sealed class CropDecoder : IDisposable
     private bool TryTurbo(TurboJpeg turbo, IntPtr encoded, int length, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect,
         int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
     {
-        if (!TurboJpeg.IsJpeg(encoded, length) || !turbo.TryReadSize(encoded, length, out int width, out int height)) return false;
+        if (!turbo.TryReadSize(encoded, length, out int width, out int height)) return false;
         var (rect, flip) = chooseRect(width, height);
         int d = mode == DecodeMode.Fast ? ScaleDenominator(rect, outWidth, outHeight) : 1;
         int scaledWidth = (width + d - 1) / d, scaledHeight = (height + d - 1) / d;

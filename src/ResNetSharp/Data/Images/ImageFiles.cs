@@ -59,7 +59,6 @@ public static class ImageFiles
         if (!TurboJpeg.IsAvailable) return null;
         fixed (byte* bytes = data)
         {
-            if (!TurboJpeg.IsJpeg((IntPtr)bytes, data.Length)) return null;
             if (!Decompressors.TryTake(out var turbo) && (turbo = TurboJpeg.TryCreate()) is null) return null;
             try
             {

@@ -37,12 +37,15 @@ internal sealed class TurboJpeg : IDisposable
         Loaded.Value is { } api && api.Init() is var handle && handle != IntPtr.Zero ? new TurboJpeg(api, handle) : null;
 
     /// <summary>Whether the <paramref name="length"/> bytes at <paramref name="data"/> start like a JPEG (SOI, then another marker).</summary>
-    public static bool IsJpeg(IntPtr data, int length) =>
+    private static bool IsJpeg(IntPtr data, int length) =>
         length > 3 && Marshal.ReadByte(data) == 0xFF && Marshal.ReadByte(data, 1) == 0xD8 && Marshal.ReadByte(data, 2) == 0xFF;
 
-    /// <summary>The full-size dimensions from the JPEG header; false when it is not one TurboJPEG reads.</summary>
-    public bool TryReadSize(IntPtr jpeg, int length, out int width, out int height) =>
-        _api.Header(_handle, jpeg, new CULong((nuint)length), out width, out height, out _, out _) == 0;
+    /// <summary>The full-size dimensions from the JPEG header; false when the bytes are not a JPEG TurboJPEG reads.</summary>
+    public bool TryReadSize(IntPtr jpeg, int length, out int width, out int height)
+    {
+        (width, height) = (0, 0);
+        return IsJpeg(jpeg, length) && _api.Header(_handle, jpeg, new CULong((nuint)length), out width, out height, out _, out _) == 0;
+    }
 
     /// <summary>
     /// Decodes to width × height RGBA8888 (alpha 255) at <paramref name="destination"/>, rows of 4 · width bytes;
