@@ -3,6 +3,7 @@ using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
 using ResNetSharp.Runtime;
+using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Cli;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
 using TorchSharp;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Cli;
 

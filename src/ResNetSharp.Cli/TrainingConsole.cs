@@ -1,5 +1,6 @@
 using ResNetSharp.Training;
 using Spectre.Console;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Cli;
 

@@ -1,6 +1,7 @@
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Serving;
 

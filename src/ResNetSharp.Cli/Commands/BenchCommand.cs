@@ -2,6 +2,7 @@ using System.CommandLine;
 using ResNetSharp.Distributed;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
+using ResNetSharp.Benchmarks;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Benchmarks;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -9,6 +9,9 @@ using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using TorchSharp;
+using ResNetSharp.Runs;
+using ResNetSharp.Reports;
+using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -4,6 +4,7 @@ using ResNetSharp.Experiments;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using Spectre.Console;
+using ResNetSharp.Reports;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -3,6 +3,7 @@ using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Models.Inspection;
 using Spectre.Console;
+using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Cli.Commands;
 

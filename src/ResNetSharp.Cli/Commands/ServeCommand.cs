@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Serving;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Cli.Commands;
 

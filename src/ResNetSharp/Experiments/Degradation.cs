@@ -3,6 +3,7 @@ using ResNetSharp.Data.Sources;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Experiments;
 

@@ -9,6 +9,8 @@ using ResNetSharp.Training;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
+using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Inference;
 
@@ -141,7 +143,7 @@ public sealed class Predictor : IDisposable
     private float[] PreprocessFiles(string[] paths)
     {
         var input = new float[paths.Length * ImageSize];
-        Workers.For(paths.Length, i =>
+        ParallelLoop.For(paths.Length, i =>
         {
             using var bitmap = ImageFiles.Decode(paths[i]);
             Preprocess(bitmap).CopyTo(input, i * ImageSize);

@@ -1,4 +1,5 @@
 using ResNetSharp.Models;
+using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Interop;
 

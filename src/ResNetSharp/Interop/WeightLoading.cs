@@ -1,6 +1,7 @@
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Interop;
 

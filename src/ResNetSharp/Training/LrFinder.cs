@@ -4,6 +4,7 @@ using ResNetSharp.Models;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Training;
 
@@ -45,7 +46,7 @@ public sealed record LrFindResult(IReadOnlyList<double> Lrs, IReadOnlyList<doubl
     {
         using var files = new RunFiles(directory);
         files.WriteJson(Json, this);
-        LrFindPlot.Save(files[Png], this);
+        LrFindPlot.Save(files[Png], Lrs, Losses, SuggestedLr, Name(Method));
     }
 
     /// <summary>A suggestion method's name as fastai spells it (valley, steep, minimum).</summary>

@@ -1,3 +1,5 @@
+using ResNetSharp.Runs;
+
 namespace ResNetSharp.Training;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Distributed;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Training;
 

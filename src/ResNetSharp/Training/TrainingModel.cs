@@ -3,6 +3,8 @@ using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Training;
 

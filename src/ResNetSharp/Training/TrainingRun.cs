@@ -9,6 +9,8 @@ using ResNetSharp.Models;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
+using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Training;
 

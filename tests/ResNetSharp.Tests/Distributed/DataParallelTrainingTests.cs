@@ -7,6 +7,8 @@ using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
+using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Tests.Distributed;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ResNetSharp.Experiments;
 using ResNetSharp.Training;
+using ResNetSharp.Reports;
 
 namespace ResNetSharp.Tests.Experiments;
 

@@ -7,6 +7,7 @@ using ResNetSharp.Tests.Training;
 using ResNetSharp.Training;
 using SkiaSharp;
 using static ResNetSharp.Tests.Cli.CliTests;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Explain;
 

@@ -6,6 +6,8 @@ using ResNetSharp.Models;
 using ResNetSharp.Tests.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Tests.Interop;
 

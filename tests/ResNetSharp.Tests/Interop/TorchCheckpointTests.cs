@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using ResNetSharp.Interop;
 using static TorchSharp.torch;
+using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Tests.Interop;
 

@@ -2,6 +2,7 @@ using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Tests.Interop;
 

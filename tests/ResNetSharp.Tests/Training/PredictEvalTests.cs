@@ -8,6 +8,7 @@ using ResNetSharp.Tests.Cli;
 using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Training;
 

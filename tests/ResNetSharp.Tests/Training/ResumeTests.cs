@@ -1,6 +1,7 @@
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Training;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using ResNetSharp.Training.TensorBoard;
+using ResNetSharp.Runs.TensorBoard;
 
 namespace ResNetSharp.Tests.Training;
 

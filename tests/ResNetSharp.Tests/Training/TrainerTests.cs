@@ -2,6 +2,7 @@ using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using ResNetSharp.Training;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Training;
 

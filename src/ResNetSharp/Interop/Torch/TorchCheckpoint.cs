@@ -4,7 +4,7 @@ using System.Text;
 using ResNetSharp.Interop.Torch;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Torch;
 
 /// <summary>
 /// PyTorch's <c>torch.save(model.state_dict(), path)</c> files (.pth / .pt, the zip format of PyTorch 1.6+):

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ResNetSharp.Training;
 
-namespace ResNetSharp.Explain;
+namespace ResNetSharp.Training;
 
 /// <summary>The <c>resnet train</c> command line that reproduces a run's options (every flag the CLI has, defaults included).</summary>
 internal static class TrainCommandLine

@@ -2,8 +2,11 @@ using System.Diagnostics;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Data;
+using ResNetSharp.Data.Images;
+using ResNetSharp.Data.Loading;
 
-namespace ResNetSharp.Data.Loading;
+namespace ResNetSharp.Benchmarks;
 
 /// <summary>
 /// One run of <see cref="LoaderBenchmark"/>: images/s of the loader alone, this process's CPU time per image, the
@@ -41,7 +44,7 @@ public static class LoaderBenchmark
         return new LoaderBenchResult(spec, split.ToString().ToLowerInvariant(), batchSize, source.InputSize.Height,
             (split == Split.Train ? augment : Augmentation.None).ToString(), settings.DecodeFor(split).ToString().ToLowerInvariant(),
             settings.WorkerCount, settings.PrefetchDepth, dev.ToString(), epochs, images, seconds, images / seconds,
-            cpuSeconds / Math.Max(images, 1), bytes / Math.Max(images, 1), Images.TurboJpeg.IsAvailable ? "turbojpeg" : "skia", loader.BadImages);
+            cpuSeconds / Math.Max(images, 1), bytes / Math.Max(images, 1), TurboJpeg.IsAvailable ? "turbojpeg" : "skia", loader.BadImages);
     }
 
     private static long Drain(IDataLoader loader, int epoch, Device device)

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace ResNetSharp.Training.TensorBoard;
+namespace ResNetSharp.Runs.TensorBoard;
 
 /// <summary>
 /// TFRecord framing (tensorflow/core/lib/io/record_writer.cc): uint64 length, masked CRC32C of the length, the data,

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using ScottPlot;
+using ResNetSharp.IO;
+using ResNetSharp.Experiments;
 
-namespace ResNetSharp.Experiments;
+namespace ResNetSharp.Reports;
 
 /// <summary>The gradient-flow result as JSON and as a log-scale plot.</summary>
 public static class GradientFlowReport

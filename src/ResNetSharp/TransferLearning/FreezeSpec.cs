@@ -1,4 +1,6 @@
-namespace ResNetSharp.Interop;
+using ResNetSharp.Interop;
+
+namespace ResNetSharp.TransferLearning;
 
 /// <summary>
 /// Which part of a ResNet to freeze for fine-tuning: nothing (<c>none</c>), everything but the classifier

@@ -2,9 +2,9 @@ using ResNetSharp.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ResNetSharp.Training.TensorBoard;
+using ResNetSharp.Runs.TensorBoard;
 
-namespace ResNetSharp.Training;
+namespace ResNetSharp.Runs;
 
 /// <summary>
 /// The files of a run directory: config.json, metrics.jsonl and metrics.csv (rewritten atomically from the whole history

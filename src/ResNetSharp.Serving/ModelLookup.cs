@@ -5,7 +5,7 @@ namespace ResNetSharp.Serving;
 /// 404 for another name. A request that reaches
 /// an endpoint while the server stops is still answered (only readiness turns 503 then): none accepted is dropped.
 /// </summary>
-internal static class Models
+internal static class ModelLookup
 {
     public static ResNetClassifier Find(ResNetClassifier classifier, string name)
     {

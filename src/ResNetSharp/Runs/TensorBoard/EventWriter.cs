@@ -1,6 +1,6 @@
 using Google.Protobuf;
 
-namespace ResNetSharp.Training.TensorBoard;
+namespace ResNetSharp.Runs.TensorBoard;
 
 /// <summary>
 /// Writes TensorBoard scalar summaries to <c>events.out.tfevents.&lt;unix time&gt;.&lt;host&gt;</c> in a run directory,

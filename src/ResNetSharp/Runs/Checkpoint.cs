@@ -6,7 +6,7 @@ using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Training;
+namespace ResNetSharp.Runs;
 
 /// <summary>
 /// What a checkpoint says about its weights, stored as safetensors string metadata next to the torchvision-named

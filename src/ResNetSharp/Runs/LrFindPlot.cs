@@ -1,23 +1,24 @@
 using ResNetSharp.IO;
 using ScottPlot;
 
-namespace ResNetSharp.Training;
+namespace ResNetSharp.Runs;
 
 /// <summary>lr_find.png: the smoothed loss against the learning rate on a log axis, the suggestion marked.</summary>
 public static class LrFindPlot
 {
-    public static void Save(string path, LrFindResult result)
+    /// <summary>Draws the losses against the learning rates, a dashed line at <paramref name="suggestedLr"/> labelled with <paramref name="method"/>.</summary>
+    public static void Save(string path, IReadOnlyList<double> lrs, IReadOnlyList<double> losses, double suggestedLr, string method)
     {
         var plot = new Plot();
-        double[] xs = [.. result.Lrs.Select(Math.Log10)];
-        var loss = plot.Add.Scatter(xs, result.Losses.ToArray());
+        double[] xs = [.. lrs.Select(Math.Log10)];
+        var loss = plot.Add.Scatter(xs, losses.ToArray());
         loss.MarkerSize = 0;
         loss.LegendText = "smoothed loss";
-        double at = Math.Log10(result.SuggestedLr);
+        double at = Math.Log10(suggestedLr);
         var line = plot.Add.VerticalLine(at);
-        line.LegendText = $"{LrFindResult.Name(result.Method)}: {result.SuggestedLr:G3}";
+        line.LegendText = $"{method}: {suggestedLr:G3}";
         line.LinePattern = LinePattern.Dashed;
-        Experiments.Plots.LogScale(plot.Axes.Bottom);
+        Plots.LogScale(plot.Axes.Bottom);
         plot.Title("Learning-rate range test");
         plot.XLabel("learning rate (log scale)");
         plot.YLabel("loss");

@@ -1,7 +1,7 @@
 using ResNetSharp.IO;
 using ScottPlot;
 
-namespace ResNetSharp.Experiments;
+namespace ResNetSharp.IO;
 
 /// <summary>What the experiment plots share: a log-scale y axis and an atomic PNG save.</summary>
 internal static class Plots

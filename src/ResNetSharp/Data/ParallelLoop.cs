@@ -1,7 +1,7 @@
 namespace ResNetSharp.Data;
 
 /// <summary>Parallel loops over samples that surface a user-facing error as itself, not wrapped in an AggregateException.</summary>
-internal static class Workers
+internal static class ParallelLoop
 {
     public static void For(int count, Action<int> body, CancellationToken cancel = default)
     {

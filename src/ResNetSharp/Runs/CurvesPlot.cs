@@ -1,7 +1,7 @@
 using ResNetSharp.IO;
 using ScottPlot;
 
-namespace ResNetSharp.Training;
+namespace ResNetSharp.Runs;
 
 /// <summary>curves.png: loss (left) and accuracy (right) against epoch, train and validation, drawn with ScottPlot.</summary>
 public static class CurvesPlot

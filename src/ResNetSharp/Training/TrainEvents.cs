@@ -1,11 +1,6 @@
-namespace ResNetSharp.Training;
+using ResNetSharp.Runs;
 
-/// <summary>
-/// One epoch's results (1-based epoch; accuracies are fractions in [0,1]; lr is the last step's rate; bad images: the
-/// distinct undecodable files skipped so far with <c>--on-bad-image skip</c>).
-/// </summary>
-public sealed record EpochMetrics(int Epoch, double Lr, double TrainLoss, double TrainAcc, double ValLoss, double ValTop1,
-    double ValTop5, double Seconds, double ImagesPerS, long BadImages = 0);
+namespace ResNetSharp.Training;
 
 /// <summary>A progress report during an epoch (every <see cref="TrainOptions.ProgressEvery"/> steps and at its end).</summary>
 public sealed record TrainProgress(int Epoch, int Epochs, int Step, int Steps, double Loss, double Accuracy,

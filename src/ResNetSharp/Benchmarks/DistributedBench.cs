@@ -1,6 +1,7 @@
 using ResNetSharp.Runtime;
+using ResNetSharp.Distributed;
 
-namespace ResNetSharp.Distributed;
+namespace ResNetSharp.Benchmarks;
 
 /// <summary><c>resnet bench --distributed</c>: <see cref="SpeedBenchmark"/>'s training step on every rank of the launcher's job.</summary>
 public static class DistributedBench

@@ -1,8 +1,9 @@
 using ResNetSharp.IO;
 using ResNetSharp.Training;
 using ScottPlot;
+using ResNetSharp.Evaluation;
 
-namespace ResNetSharp.Evaluation;
+namespace ResNetSharp.Reports;
 
 /// <summary>The confusion matrix as a PNG heat map (rows: true class, columns: predicted), drawn with ScottPlot.</summary>
 public static class ConfusionPlot

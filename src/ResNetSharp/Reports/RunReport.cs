@@ -9,8 +9,10 @@ using ResNetSharp.IO;
 using ResNetSharp.Training;
 using ScottPlot;
 using static TorchSharp.torch;
+using ResNetSharp.Runs;
+using ResNetSharp.Explain;
 
-namespace ResNetSharp.Explain;
+namespace ResNetSharp.Reports;
 
 /// <summary>
 /// report.html for a run directory: one self-contained file (images inline as data: URLs, no script, a content

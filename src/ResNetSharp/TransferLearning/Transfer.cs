@@ -1,7 +1,8 @@
 using ResNetSharp.Models;
 using static TorchSharp.torch;
+using ResNetSharp.Interop;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.TransferLearning;
 
 /// <summary>
 /// Fine-tuning a pretrained ResNet on a new task: build the model with the new class count, load the pretrained

@@ -6,8 +6,9 @@ using ResNetSharp.Models;
 using ResNetSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using ResNetSharp.Runtime;
 
-namespace ResNetSharp.Runtime;
+namespace ResNetSharp.Benchmarks;
 
 /// <summary>What <see cref="SpeedBenchmark"/> measures: a full training step, inference, or both.</summary>
 public enum BenchMode { Train, Infer, Both }

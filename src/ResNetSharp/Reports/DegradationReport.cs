@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using ScottPlot;
+using ResNetSharp.IO;
+using ResNetSharp.Experiments;
 
-namespace ResNetSharp.Experiments;
+namespace ResNetSharp.Reports;
 
 /// <summary>The degradation result as JSON and as He et al.'s Figure 6: plain nets left, ResNets right.</summary>
 public static class DegradationReport
