@@ -35,12 +35,63 @@ public sealed record BenchOptions
 }
 
 /// <summary>Images per second (null where not measured) and device memory, as <c>resnet bench --json</c> prints them.</summary>
-public sealed record BenchResult(
-    string Model, int BatchSize, int ImageSize, string Device, string Precision, bool ChannelsLast, bool CudnnBenchmark, int Steps,
-    double? TrainImagesPerSec, double? TrainStepMs, long? TrainDeviceMemoryBytes,
-    double? InferImagesPerSec, double? InferUnfusedImagesPerSec, bool? InferCudnnFusion, double? InferFusedRelativeError, int InferStemChannels,
-    double? InferOnnxRuntimeImagesPerSec = null, double? InferOnnxRuntimeRelativeError = null)
+public sealed record BenchResult
 {
+    /// <summary>The model benchmarked.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Images per batch (per rank when data-parallel).</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>The input side.</summary>
+    public required int ImageSize { get; init; }
+
+    /// <summary>The device.</summary>
+    public required string Device { get; init; }
+
+    /// <summary>The precision ("fp32", "bf16", "fp16").</summary>
+    public required string Precision { get; init; }
+
+    /// <summary>Whether the channels_last layout was used.</summary>
+    public required bool ChannelsLast { get; init; }
+
+    /// <summary>Whether cuDNN's autotuner was on.</summary>
+    public required bool CudnnBenchmark { get; init; }
+
+    /// <summary>Timed steps.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary>Training images per second.</summary>
+    public required double? TrainImagesPerSec { get; init; }
+
+    /// <summary>Milliseconds per training step.</summary>
+    public required double? TrainStepMs { get; init; }
+
+    /// <summary>Peak device memory of training.</summary>
+    public required long? TrainDeviceMemoryBytes { get; init; }
+
+    /// <summary>Inference images per second on the fused fast path.</summary>
+    public required double? InferImagesPerSec { get; init; }
+
+    /// <summary>Inference images per second of the plain eval-mode model.</summary>
+    public required double? InferUnfusedImagesPerSec { get; init; }
+
+    /// <summary>Whether cuDNN's fused convolutions ran.</summary>
+    public required bool? InferCudnnFusion { get; init; }
+
+    /// <summary>The fused path's relative difference from the plain model.</summary>
+    public required double? InferFusedRelativeError { get; init; }
+
+    /// <summary>The stem's input channels.</summary>
+    public required int InferStemChannels { get; init; }
+
+    /// <summary>ONNX Runtime inference images per second.</summary>
+    public double? InferOnnxRuntimeImagesPerSec { get; init; } = null;
+
+    /// <summary>ONNX Runtime's relative difference from the eager model.</summary>
+    public double? InferOnnxRuntimeRelativeError { get; init; } = null;
+
+
     /// <summary>Ranks of a data-parallel benchmark (1 without); images/s are then over all ranks, the batch size per rank.</summary>
     public int WorldSize { get; init; } = 1;
 
@@ -137,9 +188,14 @@ public static class SpeedBenchmark
             if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime && o.Precision == Precision.FP32)
                 (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o);
         }
-        return new BenchResult(o.Model, o.BatchSize, size, device.ToString(), o.Precision.Name(), o.ChannelsLast, CuDnn.Benchmark, o.Steps,
-            trainRate, stepMs, memory, inferRate, unfusedRate, fusion, fusedError, o.StemChannels, ortRate, ortError)
+        return new BenchResult
         {
+            Model = o.Model, BatchSize = o.BatchSize, ImageSize = size, Device = device.ToString(), Precision = o.Precision.Name(),
+            ChannelsLast = o.ChannelsLast, CudnnBenchmark = CuDnn.Benchmark, Steps = o.Steps,
+            TrainImagesPerSec = trainRate, TrainStepMs = stepMs, TrainDeviceMemoryBytes = memory,
+            InferImagesPerSec = inferRate, InferUnfusedImagesPerSec = unfusedRate, InferCudnnFusion = fusion,
+            InferFusedRelativeError = fusedError, InferStemChannels = o.StemChannels,
+            InferOnnxRuntimeImagesPerSec = ortRate, InferOnnxRuntimeRelativeError = ortError,
             WorldSize = group?.WorldSize ?? 1, TrainCommMs = commMs, TrainBytesAllReducedPerStep = bytesPerStep,
         };
     }

@@ -31,9 +31,9 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
     {
         using var run = TrainingRun.Prepare(options, model, data, group);
         try { return Loop(run, cancel); }
-        catch (Exception e) when (run.Group is { } g)
+        catch (Exception e)
         {
-            throw g.Fail(e);
+            throw run.Group.Fail(e);
         }
     }
 
