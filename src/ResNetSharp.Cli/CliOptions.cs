@@ -1,9 +1,8 @@
 using System.CommandLine;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
-using ResNetSharp.Interop;
-using ResNetSharp.Runtime;
 using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
-using TorchSharp;
 using ResNetSharp.Runs;
+using TorchSharp;
 
 namespace ResNetSharp.Cli;
 

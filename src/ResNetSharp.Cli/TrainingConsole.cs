@@ -1,6 +1,6 @@
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using Spectre.Console;
-using ResNetSharp.Runs;
 
 namespace ResNetSharp.Cli;
 

@@ -1,7 +1,7 @@
+using ResNetSharp.Serving.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ResNetSharp.Serving.Http;
 
 namespace ResNetSharp.Serving;
 

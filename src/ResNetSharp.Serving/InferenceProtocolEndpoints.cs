@@ -1,9 +1,9 @@
 using System.Reflection;
+using ResNetSharp.Serving.Http;
+using ResNetSharp.Serving.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ResNetSharp.Serving.Http;
-using ResNetSharp.Serving.Protocol;
 
 namespace ResNetSharp.Serving;
 

@@ -1,7 +1,7 @@
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
-using ResNetSharp.Runtime;
 using ResNetSharp.Runs;
+using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Serving;
 

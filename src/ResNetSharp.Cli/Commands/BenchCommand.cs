@@ -1,8 +1,7 @@
 using System.CommandLine;
-using ResNetSharp.Distributed;
+using ResNetSharp.Benchmarks;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
-using ResNetSharp.Benchmarks;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using ResNetSharp.Data;
-using ResNetSharp.Data.Loading;
 using ResNetSharp.Benchmarks;
+using ResNetSharp.Data;
 
 namespace ResNetSharp.Cli.Commands;
 

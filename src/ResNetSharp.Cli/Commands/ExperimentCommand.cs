@@ -1,10 +1,10 @@
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Experiments;
+using ResNetSharp.Reports;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using Spectre.Console;
-using ResNetSharp.Reports;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
 using ResNetSharp.Models.Inspection;
 using Spectre.Console;
-using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ResNetSharp.Serving;
 using ResNetSharp.Runs;
+using ResNetSharp.Serving;
 
 namespace ResNetSharp.Cli.Commands;
 

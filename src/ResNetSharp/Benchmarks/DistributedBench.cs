@@ -1,5 +1,5 @@
-using ResNetSharp.Runtime;
 using ResNetSharp.Distributed;
+using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Benchmarks;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using ResNetSharp.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ResNetSharp.Benchmarks;
 

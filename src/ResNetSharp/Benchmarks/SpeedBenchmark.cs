@@ -3,10 +3,10 @@ using ResNetSharp.Distributed;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Models;
+using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Benchmarks;
 

@@ -1,9 +1,9 @@
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using TorchSharp;
-using ResNetSharp.Runs;
 
 namespace ResNetSharp.Experiments;
 

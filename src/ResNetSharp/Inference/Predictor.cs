@@ -3,14 +3,13 @@ using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
-using ResNetSharp.Training;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Runs;
-using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Inference;
 

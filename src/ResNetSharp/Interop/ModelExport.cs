@@ -1,5 +1,5 @@
-using ResNetSharp.Models;
 using ResNetSharp.Interop.Torch;
+using ResNetSharp.Models;
 
 namespace ResNetSharp.Interop;
 

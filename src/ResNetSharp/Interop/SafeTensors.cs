@@ -1,6 +1,6 @@
-using ResNetSharp.IO;
 using System.Text;
 using System.Text.Json;
+using ResNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Interop;

@@ -1,7 +1,7 @@
+using ResNetSharp.Interop.Torch;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Interop;
 

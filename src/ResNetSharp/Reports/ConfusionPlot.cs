@@ -1,7 +1,6 @@
-using ResNetSharp.IO;
-using ResNetSharp.Training;
-using ScottPlot;
 using ResNetSharp.Evaluation;
+using ResNetSharp.IO;
+using ScottPlot;
 
 namespace ResNetSharp.Reports;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using ScottPlot;
-using ResNetSharp.IO;
 using ResNetSharp.Experiments;
+using ResNetSharp.IO;
+using ScottPlot;
 
 namespace ResNetSharp.Reports;
 

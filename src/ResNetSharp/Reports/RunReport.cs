@@ -5,12 +5,12 @@ using System.Text.Json;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Evaluation;
+using ResNetSharp.Explain;
 using ResNetSharp.IO;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using ScottPlot;
 using static TorchSharp.torch;
-using ResNetSharp.Runs;
-using ResNetSharp.Explain;
 
 namespace ResNetSharp.Reports;
 

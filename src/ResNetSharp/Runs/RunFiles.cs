@@ -1,7 +1,7 @@
-using ResNetSharp.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ResNetSharp.IO;
 using ResNetSharp.Runs.TensorBoard;
 
 namespace ResNetSharp.Runs;

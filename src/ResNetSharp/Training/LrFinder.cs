@@ -1,10 +1,8 @@
 using ResNetSharp.Data;
-using ResNetSharp.Interop;
-using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Runs;
 
 namespace ResNetSharp.Training;
 

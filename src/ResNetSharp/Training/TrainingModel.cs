@@ -1,10 +1,9 @@
 using ResNetSharp.Data;
-using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Interop.Pretrained;
-using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Training;
 

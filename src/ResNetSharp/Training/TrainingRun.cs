@@ -6,11 +6,11 @@ using ResNetSharp.Distributed;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Runs;
-using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Training;
 
@@ -18,10 +18,12 @@ namespace ResNetSharp.Training;
 internal readonly record struct EpochPass(int Steps, long Images, double TrainSeconds, double Seconds, bool Interrupted);
 
 /// <summary>
-/// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, data, model, loaders,
-/// optimizer, resume), <see cref="TrainEpoch"/>, <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best
-/// checkpoint) and <see cref="SaveLast"/> (the resumable state). Disposes everything it created.
-/// Data-parallel (with a <see cref="Group"/>): every rank prepares and trains on its shard; what all ranks reduce is in
+/// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, the process group, the
+/// <see cref="TrainingSetup"/> shared with the LR finder, validation loader, step, resume), <see cref="TrainEpoch"/>,
+/// <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best checkpoint) and <see cref="SaveLast"/> (the
+/// resumable state). Disposes everything it created.
+/// One process runs in a <see cref="SingleProcessGroup"/>, whose collectives are identities. <see cref="DataParallel"/>
+/// (a group given or launched): every rank prepares and trains on its shard; what all ranks reduce is in
 /// <see cref="GlobalTotals"/> and the evaluator, and only rank 0 (<see cref="IsMain"/>) writes files.
 /// </summary>
 internal sealed class TrainingRun : IDisposable

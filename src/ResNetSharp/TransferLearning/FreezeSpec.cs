@@ -1,4 +1,3 @@
-using ResNetSharp.Interop;
 
 namespace ResNetSharp.TransferLearning;
 

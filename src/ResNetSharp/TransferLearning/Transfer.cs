@@ -1,6 +1,6 @@
+using ResNetSharp.Interop;
 using ResNetSharp.Models;
 using static TorchSharp.torch;
-using ResNetSharp.Interop;
 
 namespace ResNetSharp.TransferLearning;
 

@@ -4,11 +4,11 @@ using ResNetSharp.Distributed;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Runs;
-using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Tests.Distributed;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ResNetSharp.Training;
 using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Distributed;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ResNetSharp.Experiments;
-using ResNetSharp.Training;
 using ResNetSharp.Reports;
+using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Experiments;
 

@@ -2,12 +2,12 @@ using System.Security.Cryptography;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.Interop.Torch;
 using ResNetSharp.Models;
 using ResNetSharp.Tests.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
-using ResNetSharp.Interop.Pretrained;
-using ResNetSharp.Interop.Torch;
 
 namespace ResNetSharp.Tests.Interop;
 

@@ -1,8 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using ResNetSharp.Interop;
-using static TorchSharp.torch;
 using ResNetSharp.Interop.Torch;
+using static TorchSharp.torch;
 
 namespace ResNetSharp.Tests.Interop;
 

@@ -1,7 +1,7 @@
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
-using ResNetSharp.Training;
 using ResNetSharp.Runs;
+using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;
 

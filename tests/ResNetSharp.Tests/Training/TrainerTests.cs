@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
-using ResNetSharp.Training;
 using ResNetSharp.Runs;
+using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;
 

@@ -1,6 +1,6 @@
-using ResNetSharp.IO;
 using System.IO.Compression;
 using System.Text;
+using ResNetSharp.IO;
 using ResNetSharp.Interop.Torch;
 using static TorchSharp.torch;
 

@@ -1,10 +1,10 @@
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
-using ResNetSharp.TransferLearning;
 
-namespace ResNetSharp.Tests.Interop;
+namespace ResNetSharp.Tests.TransferLearning;
 
 public class TransferTests
 {

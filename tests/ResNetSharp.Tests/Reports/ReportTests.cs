@@ -3,13 +3,13 @@ using System.Text.Json;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Data.Transforms;
+using ResNetSharp.Runs;
 using ResNetSharp.Tests.Training;
 using ResNetSharp.Training;
 using SkiaSharp;
 using static ResNetSharp.Tests.Cli.CliTests;
-using ResNetSharp.Runs;
 
-namespace ResNetSharp.Tests.Explain;
+namespace ResNetSharp.Tests.Reports;
 
 /// <summary>
 /// The tiny synthetic shapes as an ImageFolder of 16x16 PNGs, trained for one epoch twice through the CLI: with

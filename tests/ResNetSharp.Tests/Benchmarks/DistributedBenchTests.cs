@@ -1,6 +1,7 @@
 using System.Text.Json;
+using ResNetSharp.Tests.Distributed;
 
-namespace ResNetSharp.Tests.Distributed;
+namespace ResNetSharp.Tests.Benchmarks;
 
 public class DistributedBenchTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Cli;
 
-namespace ResNetSharp.Tests.Runtime;
+namespace ResNetSharp.Tests.Benchmarks;
 
 public class BenchCommandTests
 {

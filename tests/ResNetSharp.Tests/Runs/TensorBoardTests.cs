@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using ResNetSharp.Runs.TensorBoard;
 
-namespace ResNetSharp.Tests.Training;
+namespace ResNetSharp.Tests.Runs;
 
 public class TensorBoardTests
 {
