@@ -19,7 +19,7 @@ internal static class EvalCommand
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (best.safetensors)." };
         var model = new Option<string?>("--model") { Description = "A named model, with --weights: the data's classes must be the weights' (e.g. ImageNet's val split in folder:DIR)." };
-        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
+        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {PretrainedWeights.Forms}." };
         var data = new Option<string>("--data") { Description = $"Dataset whose validation split to use: {DataSpec.Forms}.", DefaultValueFactory = _ => DataSpec.Default };
         var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
         var batch = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 256 };
