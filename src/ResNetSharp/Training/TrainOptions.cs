@@ -143,27 +143,31 @@ public sealed record TrainOptions
     [Setting("dist-timeout", "Seconds a collective may wait for the other ranks before the job fails.")]
     public double DistTimeout { get; init; } = 300;
 
-    /// <summary>Throws a <see cref="ResNetSharpException"/> naming the first out-of-range value and its valid range.</summary>
+    /// <summary>
+    /// Throws a <see cref="ResNetSharpException"/> naming the first out-of-range value (as <c>TrainOptions.Property</c>,
+    /// which the CLI shows as its flag) and its valid range.
+    /// </summary>
     public void Validate()
     {
-        Check(Epochs >= 1, $"--epochs must be at least 1, not {Epochs}.");
-        Check(BatchSize >= 1, $"--batch-size must be at least 1, not {BatchSize}.");
-        Check(Lr > 0 && double.IsFinite(Lr), $"--lr must be a positive number, not {Lr}.");
-        Check(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), not {Momentum}.");
-        Check(!Nesterov || Optimizer != OptimizerKind.Sgd || Momentum > 0, "--nesterov needs a --momentum above 0.");
-        Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), $"--weight-decay must be 0 or more, not {WeightDecay}.");
-        Check(LabelSmoothing >= 0 && LabelSmoothing < 1, $"--label-smoothing must be in [0, 1), not {LabelSmoothing}.");
-        Check(WarmupEpochs >= 0 && WarmupEpochs < Epochs, $"--warmup-epochs must be in [0, epochs={Epochs}), not {WarmupEpochs}.");
-        Check(Ema is null || (Ema > 0 && Ema < 1), $"--ema must be a decay in (0, 1) such as 0.999, not {Ema}.");
-        Check(EarlyStopping is null || EarlyStopping >= 1, $"--early-stopping must be at least 1 epoch, not {EarlyStopping}.");
-        Check(ClipGrad is null || ClipGrad > 0, $"--clip-grad must be a positive norm, not {ClipGrad}.");
-        Check(DropPath is null || (DropPath >= 0 && DropPath < 1), $"--drop-path must be a rate in [0, 1) such as 0.1, not {DropPath}.");
+        Check(Epochs >= 1, $"TrainOptions.Epochs must be at least 1, not {Epochs}.");
+        Check(BatchSize >= 1, $"TrainOptions.BatchSize must be at least 1, not {BatchSize}.");
+        Check(Lr > 0 && double.IsFinite(Lr), $"TrainOptions.Lr must be a positive number, not {Lr}.");
+        Check(Momentum >= 0 && Momentum < 1, $"TrainOptions.Momentum must be in [0, 1), not {Momentum}.");
+        Check(!Nesterov || Optimizer != OptimizerKind.Sgd || Momentum > 0, "TrainOptions.Nesterov needs a TrainOptions.Momentum above 0.");
+        Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), $"TrainOptions.WeightDecay must be 0 or more, not {WeightDecay}.");
+        Check(LabelSmoothing >= 0 && LabelSmoothing < 1, $"TrainOptions.LabelSmoothing must be in [0, 1), not {LabelSmoothing}.");
+        Check(WarmupEpochs >= 0 && WarmupEpochs < Epochs, $"TrainOptions.WarmupEpochs must be in [0, TrainOptions.Epochs = {Epochs}), not {WarmupEpochs}.");
+        Check(Ema is null || (Ema > 0 && Ema < 1), $"TrainOptions.Ema must be a decay in (0, 1) such as 0.999, not {Ema}.");
+        Check(EarlyStopping is null || EarlyStopping >= 1, $"TrainOptions.EarlyStopping must be at least 1 epoch, not {EarlyStopping}.");
+        Check(ClipGrad is null || ClipGrad > 0, $"TrainOptions.ClipGrad must be a positive norm, not {ClipGrad}.");
+        Check(DropPath is null || (DropPath >= 0 && DropPath < 1), $"TrainOptions.DropPath must be a rate in [0, 1) such as 0.1, not {DropPath}.");
         if (DropPath > 0) (Models.ModelZoo.Config(Model) with { DropPathRate = DropPath.Value }).Validate();   // e.g. a plain net
-        Check(ProgressEvery >= 1, $"progress interval must be at least 1 step, not {ProgressEvery}.");
-        Check(ImageSize is null || ImageSize >= 8, $"--image-size must be at least 8 pixels, not {ImageSize}.");
-        Check(!SyncBn || Distributed, "--sync-bn needs --distributed (it synchronises batch statistics across ranks).");
-        Check(DistTimeout > 0 && double.IsFinite(DistTimeout), $"--dist-timeout must be a positive number of seconds, not {DistTimeout}.");
-        Check(NumClasses is null || NumClasses >= 1, $"--num-classes must be at least 1, not {NumClasses}.");
+        Check(ProgressEvery >= 1, $"TrainOptions.ProgressEvery must be at least 1 step, not {ProgressEvery}.");
+        Check(ImageSize is null || ImageSize >= 8, $"TrainOptions.ImageSize must be at least 8 pixels, not {ImageSize}.");
+        Check(!SyncBn || Distributed, "TrainOptions.SyncBn needs TrainOptions.Distributed (it synchronises batch statistics across ranks).");
+        Check(DistTimeout > 0 && double.IsFinite(DistTimeout), $"TrainOptions.DistTimeout must be a positive number of seconds, not {DistTimeout}.");
+        Check(NumClasses is null || NumClasses >= 1, $"TrainOptions.NumClasses must be at least 1, not {NumClasses}.");
+        Loader.Validate();
         Augmentation.Parse(Augment);
         FreezeSpec.Parse(Freeze);
     }

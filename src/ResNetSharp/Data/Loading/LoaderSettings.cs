@@ -59,8 +59,8 @@ public sealed record LoaderSettings
     /// <summary>Fails with a clear error on a worker count or prefetch depth below 1.</summary>
     public LoaderSettings Validate()
     {
-        if (WorkerCount < 1) throw new ResNetSharpException($"--workers must be at least 1, not {WorkerCount}.");
-        if (PrefetchDepth < 1) throw new ResNetSharpException($"--prefetch must be at least 1, not {PrefetchDepth}.");
+        if (WorkerCount < 1) throw new ResNetSharpException($"LoaderSettings.Workers must be at least 1, not {WorkerCount}.");
+        if (PrefetchDepth < 1) throw new ResNetSharpException($"LoaderSettings.Prefetch must be at least 1, not {PrefetchDepth}.");
         return this;
     }
 
