@@ -91,11 +91,14 @@ public sealed record RandAugment : AugmentPolicy
     /// <summary>torchvision's <c>num_magnitude_bins</c>.</summary>
     public const int Bins = 31;
 
-    /// <summary>The policy; a round count below 1 or a bin outside 0–30 is a clear error.</summary>
+    /// <summary>The most ops per image: more would only cost time (the paper uses 1–3).</summary>
+    public const int MaxOps = 10;
+
+    /// <summary>The policy; a round count outside 1–<see cref="MaxOps"/> or a bin outside 0–30 is a clear error.</summary>
     public RandAugment(int ops = 2, int magnitude = 9)
     {
-        if (ops < 1 || magnitude is < 0 or >= Bins)
-            throw new ResNetSharpException($"randaugment={ops}:{magnitude} is out of range: use randaugment=N:M with N ≥ 1 ops and a magnitude M in 0–{Bins - 1} (torchvision's default 2:9).");
+        if (ops is < 1 or > MaxOps || magnitude is < 0 or >= Bins)
+            throw new ResNetSharpException($"randaugment={ops}:{magnitude} is out of range: use randaugment=N:M with N in 1–{MaxOps} ops and a magnitude M in 0–{Bins - 1} (torchvision's default 2:9).");
         Ops = ops;
         Magnitude = magnitude;
     }
