@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ResNetSharp.Data;
+using ResNetSharp.Data.Augment;
 using ResNetSharp.Data.Transforms;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace ResNetSharp.Bench;
 /// The cost of the per-image policies and random erasing in <see cref="BatchAugmenter"/> on the CPU device: each
 /// --augment setting (options: --batch N, default 256; --size S, default 32; --rounds N, default 5) runs one batch
 /// per round, the settings interleaved so that load on the machine hits them alike; the median ms per batch and its
-/// ratio to "standard" (crop + flip + normalise) are printed.
+/// ratio to "standard" (crop + flip + normalise) are printed; then each op alone on the whole batch.
 /// </summary>
 internal static class AugmentBench
 {
@@ -36,6 +37,14 @@ internal static class AugmentBench
         double baseline = Median(times[0]);
         for (int i = 0; i < Settings.Length; i++)
             Console.WriteLine($"{Settings[i],-32} {Median(times[i]),8:F1} ms/batch  {Median(times[i]) / baseline,6:F2}× standard  {batch / Median(times[i]) * 1000,8:F0} images/s");
+        var magnitudes = Enumerable.Repeat(0.5, batch).ToArray();
+        foreach (var op in Enum.GetValues<AugmentOp>())
+        {
+            var watch = Stopwatch.StartNew();
+            for (int r = 0; r < rounds; r++)
+                using (AugmentOps.Apply(op, images, op == AugmentOp.Posterize ? [.. magnitudes.Select(_ => 4.0)] : magnitudes)) { }
+            Console.WriteLine($"  {op,-14} {watch.Elapsed.TotalMilliseconds / rounds,8:F1} ms/batch");
+        }
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
