@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ResNetSharp.Serving;
+using ResNetSharp.Serving.Hosting;
 
 namespace ResNetSharp.Cli;
 
@@ -31,16 +31,13 @@ internal static class ServeHost
         return app;
     }
 
-    /// <summary>Serves on <paramref name="host"/>:<paramref name="port"/> until stopped; says "listening on ..." once the model is ready.</summary>
+    /// <summary>
+    /// Serves on <paramref name="host"/>:<paramref name="port"/> (with the options' TLS, limits and API keys) until
+    /// stopped; says "listening on ..." once the model is ready.
+    /// </summary>
     public static int Run(ResNetClassifierOptions options, string host, int port, TextWriter output)
     {
-        if (!IPAddress.TryParse(host, out var address) && host != "localhost")
-            throw new ResNetSharpException($"--host '{host}' is not an IP address: give one such as 127.0.0.1, or 0.0.0.0 for every interface.");
-        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k =>
-        {
-            if (address is null) k.ListenLocalhost(port);
-            else k.Listen(address, port);
-        }));
+        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k => k.ListenResNetClassifier(options, host, port)));
         try
         {
             app.Start();

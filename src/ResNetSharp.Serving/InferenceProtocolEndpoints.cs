@@ -22,8 +22,8 @@ internal static class InferenceProtocolEndpoints
         var v2 = group.MapGroup("/v2").WithTags("open-inference-protocol");
         v2.MapGet("", () => Results.Json(new { name = "resnetsharp", version = Version, extensions = new[] { "binary_tensor_data", "classification" } }))
             .WithSummary("Server metadata: name, version and protocol extensions.");
-        v2.MapGet("/health/live", () => Results.Ok()).WithSummary("200 while the process runs.");
-        v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
+        v2.MapGet("/health/live", () => Results.Ok()).AllowAnonymous().WithSummary("200 while the process runs.");
+        v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).AllowAnonymous().WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
         v2.MapGet("/models/{name}", (string name, ResNetClassifier c) => Metadata(Models.Find(c, name)))
             .WithSummary("Model metadata: the FP32 input [-1, C, H, W] and the logits output [-1, classes].");
         v2.MapGet("/models/{name}/ready", (string name, ResNetClassifier c) => Ready(Models.Find(c, name)))
