@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -29,7 +30,7 @@ public sealed class ApiKeys : IDisposable
         _file = options.Value.ApiKeyFile is { } file ? Path.GetFullPath(file) : null;
         _hashes = Read();
         if (_file is null) return;
-        _watcher = new PhysicalFileProvider(Path.GetDirectoryName(_file)!);
+        _watcher = new PhysicalFileProvider(Path.GetDirectoryName(_file)!, ExclusionFilters.None);
         _onChange = ChangeToken.OnChange(() => _watcher.Watch(Path.GetFileName(_file)), TryReload);
         if (!OperatingSystem.IsWindows()) _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; TryReload(); });
     }
