@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,13 +15,16 @@ namespace ResNetSharp.Cli;
 internal static class ServeHost
 {
     /// <summary>
-    /// The app, not started. <paramref name="configure"/> may change the builder (the tests put a test server in).
+    /// The app, not started: <paramref name="options"/> with what the configuration's <c>ResNetClassifier</c> section
+    /// sets (appsettings.json, environment variables). <paramref name="configure"/> may change the builder (the tests put a test server in).
     /// Shutdown (SIGTERM, Ctrl-C) waits up to the request timeout for accepted requests to be answered.
     /// </summary>
     public static WebApplication Build(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // appsettings.json and environment variables (ResNetClassifier__ApiKeyFile, ...) set what they name.
+        builder.Configuration.GetSection(ServingExtensions.ConfigurationSection).Bind(options);
         builder.Services.AddResNetClassifier(options);
         builder.Services.AddOpenApi();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.TimeoutS + 5));

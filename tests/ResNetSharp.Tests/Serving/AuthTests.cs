@@ -20,9 +20,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
     public async Task No_key_and_a_wrong_key_are_401_the_right_key_passes_health_stays_open()
     {
         using var temp = new TempDir();
-        var options = model.Options();
-        options.ApiKeyFile = temp.Combine("keys");
-        File.WriteAllLines(options.ApiKeyFile, ["# the team's key", "alpha-key  # rotated 2026-12", "", "beta-key"]);
+        var options = WithKeys(model.Options(), temp, "# the team's key", "alpha-key  # rotated 2026-12", "", "beta-key");
         await using var server = await InProcessServer.StartAsync(options);
 
         var none = await server.Client.GetAsync(Metadata);
@@ -44,9 +42,8 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
     public async Task Protected_metrics_need_the_key()
     {
         using var temp = new TempDir();
-        var options = model.Options();
-        (options.ApiKeyFile, options.ProtectMetrics) = (temp.Combine("keys"), true);
-        File.WriteAllText(options.ApiKeyFile, "alpha-key\n");
+        var options = WithKeys(model.Options(), temp, "alpha-key");
+        options.ProtectMetrics = true;
         await using var server = await InProcessServer.StartAsync(options);
         await InProcessServer.AssertErrorAsync(await server.Client.GetAsync("/metrics"), 401, "no API key");
         var metrics = await Send(server, HttpMethod.Get, "/metrics", "alpha-key");
@@ -58,14 +55,12 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
     public async Task A_rewritten_key_file_is_reloaded()
     {
         using var temp = new TempDir();
-        var options = model.Options();
-        options.ApiKeyFile = temp.Combine("keys");
-        File.WriteAllText(options.ApiKeyFile, "old-key\n");
+        var options = WithKeys(model.Options(), temp, "old-key");
         await using var server = await InProcessServer.StartAsync(options);
         Assert.Equal(200, (int)(await Send(server, HttpMethod.Get, Metadata, "old-key")).StatusCode);
         Assert.Equal(401, (int)(await Send(server, HttpMethod.Get, Metadata, "new-key")).StatusCode);
 
-        File.WriteAllText(options.ApiKeyFile, "new-key\n");
+        File.WriteAllText(options.ApiKeyFile!, "new-key\n");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while ((int)(await Send(server, HttpMethod.Get, Metadata, "new-key")).StatusCode != 200)
         {
@@ -80,9 +75,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
     public async Task A_host_swaps_in_its_own_scheme_with_one_line()
     {
         using var temp = new TempDir();
-        var options = model.Options();
-        options.ApiKeyFile = temp.Combine("keys");
-        File.WriteAllText(options.ApiKeyFile, "alpha-key\n");
+        var options = WithKeys(model.Options(), temp, "alpha-key");
         await using var server = await InProcessServer.StartAsync(options, b =>
         {
             b.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUser>(HeaderUser.SchemeName, null);
@@ -106,6 +99,14 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         new KestrelServerOptions().ListenResNetClassifier(options, "0.0.0.0", 8080);
         options.ApiKeyFile = "/nonexistent/keys";
         Assert.Contains("the API key file '/nonexistent/keys' does not exist: check --api-key-file", Assert.Throws<ResNetSharpException>(options.Validate).Message);
+    }
+
+    /// <summary><paramref name="options"/> with a key file in <paramref name="temp"/> holding <paramref name="lines"/>.</summary>
+    internal static ResNetClassifierOptions WithKeys(ResNetClassifierOptions options, TempDir temp, params string[] lines)
+    {
+        options.ApiKeyFile = temp.Combine("keys");
+        File.WriteAllLines(options.ApiKeyFile, lines);
+        return options;
     }
 
     internal static Task<HttpResponseMessage> Send(InProcessServer server, HttpMethod method, string path, string key, byte[]? image = null)

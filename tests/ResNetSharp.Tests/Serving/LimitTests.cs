@@ -16,9 +16,8 @@ public class LimitTests(ServingModel model) : IClassFixture<ServingModel>
     public async Task Over_the_rate_limit_is_429_with_retry_after_per_key()
     {
         using var temp = new TempDir();
-        var options = model.Options();
-        (options.ApiKeyFile, options.RateLimit) = (temp.Combine("keys"), 0.5);
-        File.WriteAllLines(options.ApiKeyFile, ["alpha-key", "beta-key"]);
+        var options = AuthTests.WithKeys(model.Options(), temp, "alpha-key", "beta-key");
+        options.RateLimit = 0.5;
         await using var server = await InProcessServer.StartAsync(options);
         Assert.Equal(200, (int)(await AuthTests.Send(server, HttpMethod.Get, Metadata, "alpha-key")).StatusCode);
         var limited = await AuthTests.Send(server, HttpMethod.Get, Metadata, "alpha-key");
