@@ -30,7 +30,7 @@ internal static class ServeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.TimeoutS + 5));
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(ServingExtensions.AuthorizationPolicy);
         app.MapResNetClassifier();
         return app;
     }

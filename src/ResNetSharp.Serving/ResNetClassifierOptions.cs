@@ -86,6 +86,7 @@ public sealed class ResNetClassifierOptions
         Check(RateLimit >= 0, $"--rate-limit must be 0 (no limit) or more requests per second, not {RateLimit}.");
         Check(MaxPixels >= 1 && MaxPixels <= ImageFiles.MaxPixels,
             $"--max-pixels must be 1 to the decoders' limit of {ImageFiles.MaxPixels}, not {MaxPixels}.");
+        Check(MaxDecodingMb * 1024 <= int.MaxValue, $"--max-decoding-mb must be at most {int.MaxValue / 1024}, not {MaxDecodingMb}.");
         Check(MaxDecodingMb * 1024 * 1024 >= 4.0 * MaxPixels,
             $"--max-decoding-mb {MaxDecodingMb} cannot hold one image of --max-pixels {MaxPixels} (4 bytes a pixel): raise it to at least {Math.Ceiling(4.0 * MaxPixels / (1024 * 1024))}.");
         Check(ApiKeyFile is null || File.Exists(ApiKeyFile), $"the API key file '{ApiKeyFile}' does not exist: check --api-key-file.");

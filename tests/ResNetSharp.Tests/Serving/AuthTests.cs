@@ -26,6 +26,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         var none = await server.Client.GetAsync(Metadata);
         await InProcessServer.AssertErrorAsync(none, 401, "the request has no API key: send 'Authorization: Bearer KEY'");
         Assert.Equal("Bearer realm=\"resnetsharp\"", none.Headers.WwwAuthenticate.Single().ToString());
+        Assert.Equal(401, (int)(await server.Client.GetAsync("/openapi/v1.json")).StatusCode);
         var wrong = await Send(server, HttpMethod.Get, Metadata, "gamma-key");
         await InProcessServer.AssertErrorAsync(wrong, 401, "the API key is not one of the server's");
         Assert.Contains("error=\"invalid_token\"", wrong.Headers.WwwAuthenticate.Single().ToString());
@@ -35,7 +36,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         Assert.Equal(200, (int)(await Send(server, HttpMethod.Get, Metadata, "alpha-key")).StatusCode);
         Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/ready")).StatusCode);
         Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/live")).StatusCode);
-        Assert.Equal(3, await server.MetricAsync("resnetsharp_failures_total{reason=\"unauthorized\"}"));   // /metrics itself is open
+        Assert.Equal(4, await server.MetricAsync("resnetsharp_failures_total{reason=\"unauthorized\"}"));   // /metrics itself is open
     }
 
     [Fact]
