@@ -21,5 +21,9 @@ internal static class Layers
 /// <summary>What a block needs from the network configuration.</summary>
 public sealed record BlockOptions(ShortcutKind Shortcut, bool Residual, int Groups, int WidthPerGroup, bool BatchNorm)
 {
+    /// <summary>The options of <paramref name="c"/>'s blocks.</summary>
     public static BlockOptions From(ResNetConfig c) => new(c.Shortcut, c.Residual, c.Groups, c.WidthPerGroup, c.BatchNorm);
+
+    /// <summary>The channels of a bottleneck's 3x3 convolution at <paramref name="planes"/> (torchvision's <c>width</c>).</summary>
+    internal long BottleneckWidth(long planes) => (long)(planes * (WidthPerGroup / 64.0)) * Groups;
 }
