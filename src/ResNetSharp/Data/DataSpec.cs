@@ -9,7 +9,9 @@ namespace ResNetSharp.Data;
 /// <c>cifar100:DIR</c> (fine labels), <c>cifar100-coarse:DIR</c> (the 20 superclasses), <c>folder:DIR</c>
 /// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*), <c>wds:DIR</c> (WebDataset tar shards DIR/train-*.tar,
 /// DIR/val-*.tar and DIR/classes.txt), or torchvision's small real datasets by name: <c>mnist</c>, <c>fashion-mnist</c>,
-/// <c>kmnist</c>, <c>emnist-SPLIT</c> (<see cref="Mnist"/>; the folder is optional).
+/// <c>kmnist</c>, <c>emnist-SPLIT</c> (<see cref="Mnist"/>), <c>stl10</c> (<see cref="Stl10"/>), <c>svhn</c>
+/// (<see cref="Svhn"/>), <c>imagenette[-160|-320]</c>, <c>imagewoof[-160|-320]</c> (<see cref="Imagenette"/>), each
+/// with an optional <c>:DIR</c> (default: its <see cref="DatasetCache"/> folder).
 /// </summary>
 public static class DataSpec
 {
@@ -18,7 +20,8 @@ public static class DataSpec
 
     /// <summary>The accepted forms, for help texts.</summary>
     public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR, wds:DIR, " +
-        "mnist[:DIR], fashion-mnist[:DIR], kmnist[:DIR], emnist-SPLIT[:DIR]";
+        "mnist[:DIR], fashion-mnist[:DIR], kmnist[:DIR], emnist-SPLIT[:DIR], stl10[:DIR], svhn[:DIR], " +
+        "imagenette[-160|-320][:DIR], imagewoof[-160|-320][:DIR]";
 
     /// <summary>
     /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
@@ -46,6 +49,9 @@ public static class DataSpec
             "fashion-mnist" => Mnist.Open(Mnist.FashionMnist, Optional(dir), download),
             "kmnist" => Mnist.Open(Mnist.Kmnist, Optional(dir), download),
             _ when kind.StartsWith("emnist-", StringComparison.Ordinal) => Mnist.Open(Mnist.Emnist(kind["emnist-".Length..]), Optional(dir), download),
+            "stl10" => Stl10.Open(Optional(dir), download),
+            "svhn" => Svhn.Open(Optional(dir), download),
+            _ when Imagenette.Folder(kind) is not null => Imagenette.Open(kind, Optional(dir), download, imageSize, cropFraction, loader),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }
@@ -68,6 +74,8 @@ public static class DataSpec
         "cifar10" or "cifar100" or "cifar100-coarse" => Cifar.Size,
         "mnist" or "fashion-mnist" or "kmnist" => Mnist.Size,
         _ when kind.StartsWith("emnist-", StringComparison.Ordinal) => Mnist.Size,
+        "stl10" => Stl10.Size,
+        "svhn" => Svhn.Size,
         _ => null,
     };
 

@@ -10,10 +10,10 @@ internal static class MirrorDownload
 {
     /// <summary>
     /// Fetches <paramref name="name"/> from each of <paramref name="mirrors"/> in turn into <paramref name="path"/> until
-    /// one serves it with MD5 <paramref name="md5"/>; <paramref name="downloading"/> is told each URL first. When every
+    /// one serves it with one of the MD5s <paramref name="md5s"/> (several where the publisher re-uploaded the file); <paramref name="downloading"/> is told each URL first. When every
     /// mirror fails, one error names each URL and why.
     /// </summary>
-    public static void Fetch(IReadOnlyList<string> mirrors, string name, string md5, string path, Action<string>? downloading = null)
+    public static void Fetch(IReadOnlyList<string> mirrors, string name, IReadOnlyList<string> md5s, string path, Action<string>? downloading = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var failures = new List<string>();
@@ -26,8 +26,8 @@ internal static class MirrorDownload
                 AtomicFile.WriteVia(path, temp =>
                 {
                     string actual = HttpDownload.ToFile(url, temp, HashAlgorithmName.MD5);
-                    if (!actual.Equals(md5, StringComparison.OrdinalIgnoreCase))
-                        throw new InvalidDataException($"MD5 {actual}, expected {md5} (corrupt or truncated)");
+                    if (!md5s.Contains(actual, StringComparer.OrdinalIgnoreCase))
+                        throw new InvalidDataException($"MD5 {actual}, expected {string.Join(" or ", md5s)} (corrupt or truncated)");
                 });
                 return;
             }

@@ -132,11 +132,11 @@ public static class Mnist
         {
             foreach (var (file, md5) in variant.Md5s)
                 if (!File.Exists(Path.Combine(raw, file)))
-                    MirrorDownload.Fetch(mirrors, file, md5, Path.Combine(raw, file), downloading);
+                    MirrorDownload.Fetch(mirrors, file, [md5], Path.Combine(raw, file), downloading);
             return raw;
         }
         string zip = Path.Combine(raw, archive.File);
-        MirrorDownload.Fetch(mirrors, archive.File, archive.Md5, zip, downloading);
+        MirrorDownload.Fetch(mirrors, archive.File, [archive.Md5], zip, downloading);
         try
         {
             using var entries = ZipFile.OpenRead(zip);
