@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using SkiaSharp;
@@ -10,16 +7,13 @@ namespace ResNetSharp.Tests.Data;
 public class ImagenetteTests
 {
     /// <summary>A tiny imagenette2-160 archive as fastai lays it out: imagenette2-160/{train,val}/WNID/*.JPEG.</summary>
-    private static byte[] Archive(TempDir dir)
+    private static (byte[] Bytes, string Md5) Archive(TempDir dir)
     {
         foreach (var split in new[] { "train", "val" })
             foreach (var (wnid, color) in new[] { ("n01440764", new SKColor(200, 30, 30)), ("n02102040", new SKColor(30, 30, 200)) })
                 for (int i = 0; i < 2; i++)
                     TestImages.Write(dir.Combine("src", "imagenette2-160", split, wnid, $"{wnid}_{i}.JPEG"), 12, 10, (_, _) => color);
-        var archive = new MemoryStream();
-        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
-            TarFile.CreateFromDirectory(dir.Combine("src"), gzip, includeBaseDirectory: false);
-        return archive.ToArray();
+        return TestArchives.TarGz(dir.Combine("src"));
     }
 
     [Fact]
@@ -34,14 +28,14 @@ public class ImagenetteTests
     public void Download_checks_the_md5_unpacks_with_the_bcl_and_opens_an_image_folder()
     {
         using var dir = new TempDir();
-        byte[] bytes = Archive(dir);
+        var (bytes, md5) = Archive(dir);
         using var server = new LoopbackServer(("imagenette2-160.tgz", bytes));
         var e = Assert.Throws<ResNetSharpException>(() => Imagenette.Open("imagenette-160", dir.Combine("data"), download: true, mirrors: [server.Url]));
         Assert.Contains("expected c475f8f7617a200ba35b9facc48443c3 or e793b78cc4c9e9a4ccc0c1155377a412", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("data")));
 
         using (var source = (InMemoryDataSource)Imagenette.Open("imagenette-160", dir.Combine("data"), download: true, mirrors: [server.Url],
-            md5s: [Convert.ToHexStringLower(MD5.HashData(bytes))]))
+            md5s: [md5]))
         {
             Assert.Equal(["n01440764", "n02102040"], source.Classes);
             Assert.Equal(4, source.Get(Split.Train).Count);

@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 
@@ -73,16 +70,13 @@ public class Stl10Tests
     {
         using var dir = new TempDir();
         Write(dir.Combine("src"));
-        var archive = new MemoryStream();
-        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
-            TarFile.CreateFromDirectory(dir.Combine("src"), gzip, includeBaseDirectory: false);
-        byte[] bytes = archive.ToArray();
+        var (bytes, md5) = TestArchives.TarGz(dir.Combine("src"));
         using var down = new LoopbackServer();
         using var server = new LoopbackServer(("stl10_binary.tar.gz", bytes));
         var e = Assert.Throws<ResNetSharpException>(() => Stl10.Open(dir.Combine("data"), download: true, mirrors: [down.Url, server.Url]));
         Assert.Contains("expected 91f7769df0f17e558f3565bffb0c7dfb", e.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Combine("data")));
-        using var source = Stl10.Open(dir.Combine("data"), download: true, mirrors: [down.Url, server.Url], archiveMd5: Convert.ToHexStringLower(MD5.HashData(bytes)));
+        using var source = Stl10.Open(dir.Combine("data"), download: true, mirrors: [down.Url, server.Url], archiveMd5: md5);
         Assert.Equal(2, source.Get(Split.Val).Count);
         Assert.Equal(["stl10_binary"], Directory.EnumerateFileSystemEntries(dir.Combine("data")).Select(Path.GetFileName));
     }
