@@ -23,8 +23,11 @@ public static class Mnist
     /// <param name="Classes">The class names; a label indexes them.</param>
     /// <param name="AllowFlip">Whether a mirrored image keeps its label (clothes: yes; digits, letters: no).</param>
     /// <param name="SystemFolders">Folders where a distribution installs the dataset, looked in when no folder is given.</param>
+    /// <param name="Mean">The training pixels' mean in [0,1] units, or null to compute it on loading.</param>
+    /// <param name="Std">Their standard deviation, or null to compute it on loading.</param>
     public sealed record Variant(string Name, string Folder, string Prefix, string[] Mirrors, IReadOnlyDictionary<string, string> Md5s,
-        (string File, string Md5)? Archive, IReadOnlyList<string> Classes, bool AllowFlip, string[] SystemFolders);
+        (string File, string Md5)? Archive, IReadOnlyList<string> Classes, bool AllowFlip, string[] SystemFolders,
+        float[]? Mean = null, float[]? Std = null);
 
     /// <summary>The image side of every dataset of the family.</summary>
     public const int Size = 28;
@@ -38,14 +41,15 @@ public static class Mnist
     public static Variant MnistDigits { get; } = new("mnist", "MNIST", "",
         ["http://yann.lecun.com/exdb/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/"],
         Md5s("f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432", "9fb629c4189551a2d022fa330f9573f3", "ec29112dd5afa0611ce80d1b7f02629c"),
-        null, ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"], false, []);
+        null, ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"], false, [],
+        [0.1307f], [0.3081f]);   // the values torchvision's MNIST example normalises with
 
     /// <summary>Fashion-MNIST (Zalando): clothes, 60,000 train / 10,000 test; Debian packages it.</summary>
     public static Variant FashionMnist { get; } = new("fashion-mnist", "FashionMNIST", "",
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         Md5s("8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe", "bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"),
         null, ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"], true,
-        ["/usr/share/datasets/fashion-mnist"]);
+        ["/usr/share/datasets/fashion-mnist"], [0.2860f], [0.3530f]);   // computed over the 60,000 training images (Debian's files)
 
     /// <summary>Kuzushiji-MNIST: cursive Japanese characters, 60,000 train / 10,000 test.</summary>
     public static Variant Kmnist { get; } = new("kmnist", "KMNIST", "", ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"],
@@ -98,7 +102,7 @@ public static class Mnist
         var files = Files(variant);
         return new InMemoryDataSource(variant.Name, variant.Classes,
             split => Read(folder, split == Split.Train ? files[0] : files[2], split == Split.Train ? files[1] : files[3], variant.Classes.Count),
-            allowFlip: variant.AllowFlip);
+            allowFlip: variant.AllowFlip, mean: variant.Mean, std: variant.Std);
     }
 
     /// <summary>The folder holding the variant's test images (plain or gzipped): DIR, DIR/raw or DIR/CLASS/raw.</summary>
