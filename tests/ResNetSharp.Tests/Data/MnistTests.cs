@@ -55,6 +55,9 @@ public class MnistTests
         File.Copy(dir.Combine("t10k-labels-idx1-ubyte"), dir.Combine("train-labels-idx1-ubyte"), overwrite: true);
         using (var source = DataSpec.Open($"mnist:{dir.Path}") as InMemoryDataSource)
             Assert.Contains("has 4 labels but", Assert.Throws<ResNetSharpException>(() => source!.Get(Split.Train)).Message);
+        File.WriteAllBytes(dir.Combine("train-images-idx3-ubyte"), IdxFiles.Bytes(Idx.ElementType.UInt8, [0, 28, 28], []));
+        using (var source = DataSpec.Open($"mnist:{dir.Path}") as InMemoryDataSource)
+            Assert.Contains("holds no images", Assert.Throws<ResNetSharpException>(() => source!.Get(Split.Train)).Message);
     }
 
     [Fact]

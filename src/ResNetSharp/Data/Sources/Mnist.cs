@@ -119,6 +119,8 @@ public static class Mnist
         string images = Locate(folder, imagesFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, imagesFile)}(.gz)'; download the dataset again (--download).");
         string labelsPath = Locate(folder, labelsFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, labelsFile)}(.gz)'; download the dataset again (--download).");
         var (pixels, count, height, width) = Idx.ReadImages(images);
+        if (count == 0)
+            throw new ResNetSharpException($"'{images}' holds no images; it is truncated or corrupt, download it again (--download).");
         var labels = Idx.ReadLabels(labelsPath);
         if (labels.Length != count)
             throw new ResNetSharpException($"'{labelsPath}' has {labels.Length} labels but '{images}' has {count} images; one of them is from another dataset or corrupt, download them again.");
