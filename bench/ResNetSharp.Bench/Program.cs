@@ -5,6 +5,7 @@ var benches = new Dictionary<string, Action<string[]>>
 {
     ["data"] = DataLoadingBench.Run,
     ["augment"] = AugmentBench.Run,
+    ["fashion-mnist"] = FashionMnistTrainBench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {
