@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace ResNetSharp.Serving.Protocol;
 
@@ -24,6 +25,8 @@ internal sealed record InferRequest(string? Id, InferInput Input, IReadOnlyList<
         int jsonLength = body.Length;
         if (headerLength is not null && (!int.TryParse(headerLength, NumberStyles.None, CultureInfo.InvariantCulture, out jsonLength) || jsonLength > body.Length))
             throw Bad($"{HeaderLength} is '{headerLength}' but the body has {body.Length} bytes: give the length of the JSON header.");
+        if (!Utf8.IsValid(body.AsSpan(0, jsonLength)))
+            throw Bad("the JSON header is not valid UTF-8 text: encode the request as UTF-8 (binary tensor data goes after it, with Inference-Header-Content-Length).");
         JsonDocument doc;
         try
         {
