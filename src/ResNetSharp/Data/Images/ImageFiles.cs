@@ -130,13 +130,17 @@ public static class ImageFiles
     }
 
     /// <summary>
-    /// Fails with a clear error naming <paramref name="name"/> when its RGBA pixels would not fit in one .NET array
-    /// (2 GB: more than ~536 million pixels), a header no photo has, and a decompression bomb's.
+    /// The most pixels an image may have: PIL's decompression-bomb limit (2 × Image.MAX_IMAGE_PIXELS, 716 MB as RGBA),
+    /// so torchvision's loaders refuse the same files. A few hundred bytes of header can claim it (fuzzing found such
+    /// files exhausting memory when 2 GB was the bound).
     /// </summary>
+    internal const long MaxPixels = 2 * 89_478_485;
+
+    /// <summary>Fails with a clear error naming <paramref name="name"/> when it claims more than <see cref="MaxPixels"/>, a header no photo has, and a decompression bomb's.</summary>
     internal static void CheckSize(int width, int height, string name)
     {
-        if (4L * width * height > Array.MaxLength)
-            throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.");
+        if ((long)width * height > MaxPixels)
+            throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over {MaxPixels:N0}, PIL's decompression-bomb limit); resize or remove it.");
     }
 
     internal static ResNetSharpException Truncated(string name) =>
