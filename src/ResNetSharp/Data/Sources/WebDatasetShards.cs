@@ -34,9 +34,9 @@ internal static class WebDatasetShards
         {
             TarEntry? entry;
             try { entry = reader.GetNextEntry(); }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException)
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or OverflowException)
             {
-                throw Truncated(shard, member, e);
+                throw Truncated(shard, member, e); // OverflowException: a numeric header field out of range
             }
             if (entry is null) break;
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
@@ -55,6 +55,8 @@ internal static class WebDatasetShards
             else if (ImageExtensions.Contains(ext))
             {
                 image = member;
+                if (entry.Length > stream.Length)
+                    throw new ResNetSharpException($"shard '{shard}': member '{member}' claims {entry.Length} bytes, more than the shard's {stream.Length}; rewrite it (resnet data pack) or remove it.");
                 length = (int)entry.Length;
                 if (readImages) bytes = ReadBytes(shard, member, entry, length);
             }
