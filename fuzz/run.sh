@@ -6,7 +6,7 @@
 # findings in fuzz/findings/<target>/ (git-ignored), and prints executions, paths, crashes and hangs per harness.
 # A crash is any exception other than the project's own errors; a hang is an input running past 10 s; memory past
 # 2 GB of managed heap is an OutOfMemoryException, so a crash. Triage a finding with
-#   dotnet fuzz/out/ResNetSharp.Fuzz.dll TARGET fuzz/findings/TARGET/default/crashes/id*
+#   dotnet fuzz/out/build/ResNetSharp.Fuzz.dll TARGET fuzz/findings/TARGET/default/crashes/id*   (the uninstrumented build)
 # then fix the parser, copy the input to fuzz/corpus/TARGET/ (crash-<what>) and the replay tests cover it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,10 +16,11 @@ namespace ResNetSharp.Fuzz;
 
 /// <summary>
 /// The fuzz targets: every parser of untrusted bytes, each fed one input by name ("image": header sniffing and the
-/// single-image decode of uploads, TurboJPEG when installed; "image-skia" / "image-turbo": the data loaders' crop decoder). A target may reject its input only
-/// with the project's own errors (<see cref="ResNetSharpException"/>, <see cref="ServingException"/>); any other
-/// exception escapes <see cref="Run"/> and is a crash. Shared by the AFL harness (fuzz/ResNetSharp.Fuzz) and the
-/// corpus replay tests, so both run the same code. Readers that take a path get the input written to
+/// single-image decode of uploads, TurboJPEG when installed; "image-skia" / "image-turbo": the data loaders' crop
+/// decoder; docs/security.md lists them all). A target may reject its input only with the project's own errors
+/// (<see cref="ResNetSharpException"/>, <see cref="ServingException"/>); any other exception escapes <see cref="Run"/>
+/// and is a crash. Shared by the AFL harness (fuzz/ResNetSharp.Fuzz) and the corpus replay tests, so both run the
+/// same code. Readers that take a path get the input written to
 /// <paramref name="scratch"/> (a folder this instance owns; one instance per thread).
 /// </summary>
 /// <remarks>

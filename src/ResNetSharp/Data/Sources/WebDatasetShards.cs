@@ -34,9 +34,12 @@ internal static class WebDatasetShards
         {
             TarEntry? entry;
             try { entry = reader.GetNextEntry(); }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or OverflowException)
+            // TarReader's errors on a damaged header (found by fuzzing): fields out of range are OverflowException or
+            // ArgumentOutOfRangeException (a date), sizes it cannot hold InvalidOperationException, GNU sparse files NotSupportedException.
+            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or OverflowException
+                or ArgumentException or NotSupportedException or InvalidOperationException)
             {
-                throw Truncated(shard, member, e); // OverflowException: a numeric header field out of range
+                throw Truncated(shard, member, e);
             }
             if (entry is null) break;
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
