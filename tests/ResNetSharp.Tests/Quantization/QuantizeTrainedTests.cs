@@ -1,0 +1,54 @@
+using ResNetSharp.Data;
+using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
+using ResNetSharp.Quantization;
+using ResNetSharp.Tests.Training;
+using static TorchSharp.torch;
+
+namespace ResNetSharp.Tests.Quantization;
+
+/// <summary>The int8 model of a really trained network predicts as its fp32 model does.</summary>
+[Collection(TinyRunCollection.Name)]
+public class QuantizeTrainedTests(TinyRun run)
+{
+    [Fact]
+    public void Int8_agrees_with_fp32_on_at_least_98_percent_of_the_validation_set()
+    {
+        using var data = TinyData.Open(640, 200);
+        using var fp32 = Predictor.FromCheckpoint(run.Result.BestCheckpoint, engine: new EngineSettings(EngineKind.OnnxRuntime));
+        var q = Int8Quantizer.Quantize(fp32.Parts.Model, fp32.Description, CalibrationData.Images(data), new QuantizeOptions { CalibrationImages = 256 });
+        using var dir = new TempDir();
+        string path = dir.Combine("int8.onnx");
+        q.Save(path);
+        using var int8 = Predictor.FromOnnx(path);
+
+        int agree = 0, total = 0;
+        using var loader = data.CreateLoader(Split.Val, 50, CPU, seed: 0, Augmentation.None);
+        foreach (var batch in loader.Epoch(0))
+        {
+            using (batch)
+            {
+                var images = batch.Images.contiguous().data<float>().ToArray();
+                var a = fp32.Logits(images, batch.Size);
+                var b = int8.Logits(images, batch.Size);
+                int classes = a.Length / batch.Size;
+                for (int i = 0; i < batch.Size; i++)
+                {
+                    if (ArgMax(a.AsSpan(i * classes, classes)) == ArgMax(b.AsSpan(i * classes, classes))) agree++;
+                    total++;
+                }
+            }
+        }
+        Assert.Equal(200, total);
+        Assert.True(agree >= 0.98 * total, $"int8 agrees with fp32 on {agree}/{total}; {q.Report}");
+        Assert.True(q.Report.Int8Ops > q.Report.Fp32Ops, q.Report.ToString());
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+}
