@@ -4,6 +4,7 @@ using ResNetSharp.Bench;
 var benches = new Dictionary<string, Action<string[]>>
 {
     ["data"] = DataLoadingBench.Run,
+    ["int8"] = Int8Bench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

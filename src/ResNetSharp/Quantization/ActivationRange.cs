@@ -14,7 +14,9 @@ public enum CalibrationMethod
 /// <summary>
 /// One activation's statistics over the calibration images and the range they give. The first pass records the
 /// minimum and maximum (<see cref="ObserveMinMax"/>); the histogram methods then need a second pass
-/// (<see cref="ObserveHistogram"/>) that counts |x| in <see cref="Bins"/> equal bins over [0, max |x|].
+/// (<see cref="ObserveHistogram"/>) that counts |x| in <see cref="Bins"/> equal bins over [0, max |x|]. Exact zeros
+/// (half of a Relu's outputs) are not counted: every range represents them exactly, and their spike in the first
+/// bin would otherwise dominate the entropy method's divergence and clip the range to its minimum.
 /// </summary>
 public sealed class ActivationRange
 {
@@ -47,7 +49,8 @@ public sealed class ActivationRange
         float top = AbsMax;
         if (top <= 0) return;
         double scale = Bins / (double)top;
-        foreach (var v in values) _histogram[Math.Min(Bins - 1, (int)(Math.Abs(v) * scale))]++;
+        foreach (var v in values)
+            if (v != 0) _histogram[Math.Min(Bins - 1, (int)(Math.Abs(v) * scale))]++;
     }
 
     private float AbsMax => Observed ? Math.Max(Math.Abs(_min), Math.Abs(_max)) : 0;

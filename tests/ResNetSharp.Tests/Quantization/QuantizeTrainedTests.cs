@@ -16,7 +16,9 @@ public class QuantizeTrainedTests(TinyRun run)
     {
         using var data = TinyData.Open(640, 200);
         using var fp32 = Predictor.FromCheckpoint(run.Result.BestCheckpoint, engine: new EngineSettings(EngineKind.OnnxRuntime));
-        var q = Int8Quantizer.Quantize(fp32.Parts.Model, fp32.Description, CalibrationData.Images(data), new QuantizeOptions { CalibrationImages = 256 });
+        // Measured on this run (200 validation images, all layers int8): entropy 197, min/max and percentile 195 agree
+        // (min/max 198 with conv1 and fc kept in fp32). The model is 70% accurate, so many predictions are close calls.
+        var q = Int8Quantizer.Quantize(fp32.Parts.Model, fp32.Description, CalibrationData.Images(data), new QuantizeOptions { Method = CalibrationMethod.Entropy });
         using var dir = new TempDir();
         string path = dir.Combine("int8.onnx");
         q.Save(path);
