@@ -7,13 +7,13 @@ namespace ResNetSharp.Quantization;
 public static class CalibrationData
 {
     /// <summary>
-    /// The training images of <paramref name="source"/> preprocessed as for evaluation (no augmentation; a fixed
-    /// shuffle, so the first images are a random sample), as float [B,C,H,W] CPU batches, each disposed when the
-    /// next is requested. Enumerable more than once, giving the same images.
+    /// The images of one split of <paramref name="source"/> preprocessed as for evaluation (no augmentation; the
+    /// training split in a fixed shuffle, so its first images are a random sample), as float [B,C,H,W] CPU batches,
+    /// each disposed when the next is requested. Enumerable more than once, giving the same images.
     /// </summary>
-    public static IEnumerable<Tensor> Images(DataSource source, int batchSize = 16)
+    public static IEnumerable<Tensor> Images(DataSource source, Split split = Split.Train, int batchSize = 16)
     {
-        using var loader = source.CreateLoader(Split.Train, batchSize, CPU, seed: 0, Augmentation.None);
+        using var loader = source.CreateLoader(split, batchSize, CPU, seed: 0, Augmentation.None);
         foreach (var batch in loader.Epoch(0))
             using (batch)
                 yield return batch.Images;

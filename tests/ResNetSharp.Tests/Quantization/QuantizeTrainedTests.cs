@@ -24,33 +24,9 @@ public class QuantizeTrainedTests(TinyRun run)
         q.Save(path);
         using var int8 = Predictor.FromOnnx(path);
 
-        int agree = 0, total = 0;
-        using var loader = data.CreateLoader(Split.Val, 50, CPU, seed: 0, Augmentation.None);
-        foreach (var batch in loader.Epoch(0))
-        {
-            using (batch)
-            {
-                var images = batch.Images.contiguous().data<float>().ToArray();
-                var a = fp32.Logits(images, batch.Size);
-                var b = int8.Logits(images, batch.Size);
-                int classes = a.Length / batch.Size;
-                for (int i = 0; i < batch.Size; i++)
-                {
-                    if (ArgMax(a.AsSpan(i * classes, classes)) == ArgMax(b.AsSpan(i * classes, classes))) agree++;
-                    total++;
-                }
-            }
-        }
+        var (agree, total) = Top1Agreement.Measure(fp32, int8, CalibrationData.Images(data, Split.Val, 50));
         Assert.Equal(200, total);
         Assert.True(agree >= 0.98 * total, $"int8 agrees with fp32 on {agree}/{total}; {q.Report}");
         Assert.True(q.Report.Int8Ops > q.Report.Fp32Ops, q.Report.ToString());
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
     }
 }

@@ -129,6 +129,21 @@ public class QuantizerTests
     }
 
     [Fact]
+    public void An_fp32_export_with_metadata_is_a_model_file_that_predicts_as_the_model()
+    {
+        using var model = RandomModel(Tiny);
+        using var dir = new TempDir();
+        string path = dir.Combine("tiny.onnx");
+        OnnxModelFile.Export(model, Info(Tiny), path);
+        using var predictor = Predictor.FromOnnx(path);
+        Assert.Null(OnnxModelFile.Load(path).Info.Quantization);
+        using var input = randn(2, 3, 16, 16);
+        using var expected = model.call(input);
+        var got = predictor.Logits(input.data<float>().ToArray(), 2);
+        Assert.All(expected.data<float>().ToArray().Zip(got), p => Assert.Equal(p.First, p.Second, 1e-4));
+    }
+
+    [Fact]
     public void Files_and_inputs_it_cannot_use_are_one_clear_error()
     {
         using var dir = new TempDir();

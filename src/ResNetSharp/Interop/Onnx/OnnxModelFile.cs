@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using ResNetSharp.Interop.Onnx.Proto;
 using ResNetSharp.IO;
+using ResNetSharp.Models;
 
 namespace ResNetSharp.Interop.Onnx;
 
@@ -12,6 +13,15 @@ public static class OnnxModelFile
 {
     /// <summary>Whether <paramref name="path"/> names an ONNX file (by its extension).</summary>
     public static bool IsOnnx(string path) => Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Exports <paramref name="model"/> (eval mode) with its description in the metadata, so the fp32 file is a model file too.</summary>
+    public static void Export(ResNet model, OnnxModelInfo info, string path, OnnxExportOptions? options = null)
+    {
+        model.eval();
+        var proto = OnnxExport.Build(model, options ?? new OnnxExportOptions { DynamicBatch = true });
+        info.WriteTo(proto);
+        Save(proto, path);
+    }
 
     /// <summary>Writes <paramref name="proto"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(ModelProto proto, string path) => AtomicFile.Write(path, proto.WriteTo);
