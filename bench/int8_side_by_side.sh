@@ -19,7 +19,7 @@ mkdir -p "$(dirname "$out")"
     dotnet run -c Release --no-build --project bench/ResNetSharp.Bench -- int8 --models resnet20 --batches 1,16
     for model in resnet18 resnet50; do
       dotnet run -c Release --no-build --project bench/ResNetSharp.Bench -- int8 --models "$model" --batches 1,16
-      /usr/bin/python3 bench/pytorch_int8_infer.py --model "$model" --batch-sizes 1,16
+      /usr/bin/python3 bench/pytorch_int8_infer.py --model "$model" --batch-sizes 1,16 --threads "$(nproc)"
     done
   done
 } | tee "$out"

@@ -29,7 +29,10 @@ def main() -> None:
     p.add_argument("--model", default="resnet50", choices=["resnet18", "resnet50"])
     p.add_argument("--batch-sizes", default="1,16")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0, help="intra-op threads (default: PyTorch's own choice)")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     torch.backends.quantized.engine = "onednn"
     with torch.no_grad():

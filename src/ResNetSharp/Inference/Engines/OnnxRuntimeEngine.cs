@@ -19,14 +19,17 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     {
     }
 
-    /// <summary>An engine for an ONNX classifier (input <c>input</c>, output <c>output</c> of <paramref name="classes"/> logits), e.g. an int8 file.</summary>
-    internal OnnxRuntimeEngine(byte[] onnx, int classes)
+    /// <summary>
+    /// An engine for an ONNX classifier (input <c>input</c>, output <c>output</c> of <paramref name="classes"/> logits),
+    /// e.g. an int8 file; <paramref name="threads"/> intra-op threads (0: the machine's cores).
+    /// </summary>
+    internal OnnxRuntimeEngine(byte[] onnx, int classes, int threads = 0)
     {
         _classes = classes;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = Environment.ProcessorCount,
+            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
         };
         _session = new InferenceSession(onnx, options);
     }
