@@ -18,7 +18,8 @@ public sealed record QuantizedModel(ModelProto Proto, QuantizationReport Report,
 }
 
 /// <summary>
-/// Calibrated post-training int8 quantization in ONNX Runtime's recommended CPU format (QDQ, S8S8): the model is
+/// Calibrated post-training int8 quantization in ONNX Runtime's QDQ format (int8 symmetric weights; uint8 activations
+/// by default, U8S8, or int8, S8S8: see <see cref="QuantizeOptions.UnsignedActivations"/>): the model is
 /// exported to ONNX, batch norms are folded into the convolutions (<see cref="GraphFolding"/>), activation ranges are
 /// measured on calibration images (<see cref="CalibrationMethod"/>), and QuantizeLinear/DequantizeLinear pairs are
 /// placed so that ONNX Runtime fuses convolutions, residual adds, pooling and the classifier into integer kernels

@@ -8,7 +8,7 @@ namespace ResNetSharp.Quantization;
 /// weights (int32 bias); Add and GlobalAveragePool read and write quantized values (QLinearAdd,
 /// QLinearGlobalAveragePool); MaxPool, Flatten, Slice and Pad pass their input's quantization through (int8 in,
 /// int8 out); a Relu that is the only reader of a Conv's or Add's output is removed, that output taking the Relu's
-/// range, whose zero point −128 then clamps exactly as the Relu did. Everything else stays fp32 between a
+/// range, whose lowest zero point (0 for uint8, −128 for int8) then clamps exactly as the Relu did. Everything else stays fp32 between a
 /// DequantizeLinear and a QuantizeLinear. The graph's output stays float.
 /// </summary>
 internal sealed class QdqPlan
