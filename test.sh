@@ -3,6 +3,8 @@
 # every test. chromium: the served page and the HTML report in a real headless browser (Playwright drives
 # /usr/bin/chromium; no browser download). openmpi-bin + libopenmpi-dev: the 2-rank data-parallel training tests.
 # libturbojpeg0: the loader's SIMD JPEG decoder (SkiaSharp decodes JPEGs without it; the tests compare the two).
+# Then the API site: DocFX (the tool manifest's version) builds docs/ into docs/_site; a warning (a broken link, a
+# missing cross-reference) fails it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,3 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet test -c Release "$@"
+
+dotnet tool restore >/dev/null
+dotnet docfx docs/docfx.json --warningsAsErrors

@@ -20,6 +20,13 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
     private DynamicBatcher? _batcher;
     private volatile bool _ready;
 
+    /// <summary>
+    /// Creates the classifier from validated <paramref name="options"/> (a bad setting throws here); the model loads
+    /// when the host starts. Registered as a singleton by <see cref="ServingExtensions.AddResNetClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, ResNetClassifierOptions)"/>.
+    /// </summary>
+    /// <param name="options">The model and serving settings.</param>
+    /// <param name="metrics">Where request, queue and inference figures are counted.</param>
+    /// <param name="lifetime">The host lifetime: loading starts when it has started, queued work is drained when it stops.</param>
     public ResNetClassifier(ResNetClassifierOptions options, ServingMetrics metrics, IHostApplicationLifetime lifetime)
     {
         options.Validate();
@@ -79,6 +86,7 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _batcher?.Dispose();

@@ -33,11 +33,18 @@ public sealed class ServingMetrics
 
     /// <summary>The registry that <c>GET /metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
+    /// <summary><c>resnetsharp_requests_total{endpoint,status}</c>: requests answered, by endpoint and HTTP status.</summary>
     public Counter Requests { get; }
+    /// <summary><c>resnetsharp_request_duration_seconds</c>: a request's time from arrival to answer, in seconds.</summary>
     public Histogram RequestDuration { get; }
+    /// <summary><c>resnetsharp_queue_wait_seconds</c>: seconds an image waits in the batch queue before its forward pass.</summary>
     public Histogram QueueWait { get; }
+    /// <summary><c>resnetsharp_inference_duration_seconds</c>: seconds per batched forward pass.</summary>
     public Histogram Inference { get; }
+    /// <summary><c>resnetsharp_batch_size</c>: images per forward pass (what dynamic batching achieved).</summary>
     public Histogram BatchSize { get; }
+    /// <summary><c>resnetsharp_queue_depth</c>: images waiting for a forward pass now.</summary>
     public Gauge QueueDepth { get; }
+    /// <summary><c>resnetsharp_failures_total{reason}</c>: requests that failed, by reason (bad input, queue full, timeout, ...).</summary>
     public Counter Failures { get; }
 }

@@ -73,6 +73,18 @@ public sealed record LoaderBenchResult
 /// </summary>
 public static class LoaderBenchmark
 {
+    /// <summary>Opens the dataset and times its loader over <paramref name="epochs"/> epochs after one warm-up epoch.</summary>
+    /// <param name="spec">A <c>--data</c> spec (<see cref="DataSpec"/>).</param>
+    /// <param name="split">The split to load.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="imageSize">Input side for folder data; null: the dataset's default.</param>
+    /// <param name="augment">The training augmentation to apply (its cost is part of the figure).</param>
+    /// <param name="settings">Loader workers, prefetch, decode mode and bad-image policy.</param>
+    /// <param name="device">Where batches are made: auto, cpu, cuda or cuda:N.</param>
+    /// <param name="epochs">Timed epochs, at least 1.</param>
+    /// <param name="seed">Seed of the data order and augmentation.</param>
+    /// <returns>Images per second, CPU-seconds and managed bytes per image, the JPEG decoder, bad images.</returns>
+    /// <exception cref="ResNetSharpException">A bad argument or dataset (one message naming it).</exception>
     public static LoaderBenchResult Run(string spec, Split split, int batchSize, int? imageSize, Augmentation augment,
         LoaderSettings settings, string device = "auto", int epochs = 3, int seed = 0)
     {

@@ -11,18 +11,34 @@ using static TorchSharp.torch;
 namespace ResNetSharp.Benchmarks;
 
 /// <summary>What <see cref="SpeedBenchmark"/> measures: a full training step, inference, or both.</summary>
-public enum BenchMode { Train, Infer, Both }
+public enum BenchMode
+{
+    /// <summary>A full training step: forward, loss, backward and optimizer step.</summary>
+    Train,
+    /// <summary>Inference: a forward pass in eval mode without gradients.</summary>
+    Infer,
+    /// <summary>Both, one after the other.</summary>
+    Both,
+}
 
 /// <summary>One benchmark configuration (the flags of <c>resnet bench</c>).</summary>
 public sealed record BenchOptions
 {
+    /// <summary>A model name from the zoo.</summary>
     public required string Model { get; init; }
+    /// <summary>Images per step.</summary>
     public int BatchSize { get; init; } = 64;
+    /// <summary>Where to run: cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>fp32, or bf16 mixed precision.</summary>
     public Precision Precision { get; init; } = Precision.FP32;
+    /// <summary>Inputs and convolution weights in the channels_last (NHWC) layout.</summary>
     public bool ChannelsLast { get; init; }
+    /// <summary>Timed steps (after the warm-up).</summary>
     public int Steps { get; init; } = 20;
+    /// <summary>Untimed steps first (kernel selection, allocator warm-up).</summary>
     public int Warmup { get; init; } = 5;
+    /// <summary>What to time.</summary>
     public BenchMode Mode { get; init; } = BenchMode.Both;
     /// <summary>Classifier outputs; null: the named model's.</summary>
     public int? NumClasses { get; init; }

@@ -32,6 +32,7 @@ public sealed class Batch : IDisposable
     /// <summary>Number of samples in the batch.</summary>
     public int Size => (int)Labels.shape[0];
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         Images.Dispose();

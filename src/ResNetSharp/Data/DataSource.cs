@@ -3,7 +3,13 @@ using TorchSharp;
 namespace ResNetSharp.Data;
 
 /// <summary>Which part of a dataset: the training images or the held-out validation (test) images.</summary>
-public enum Split { Train, Val }
+public enum Split
+{
+    /// <summary>The training images.</summary>
+    Train,
+    /// <summary>The held-out validation (test) images.</summary>
+    Val,
+}
 
 /// <summary>
 /// A labelled image dataset with both splits: its classes, the input size the model sees, the per-channel

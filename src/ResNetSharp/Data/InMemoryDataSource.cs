@@ -13,10 +13,14 @@ public sealed class InMemoryDataSource(
     private readonly Dictionary<Split, LabelledImages> _splits = [];
     private float[]? _mean = mean, _std = std;
 
+    /// <inheritdoc/>
     public override string Name => name;
+    /// <inheritdoc/>
     public override IReadOnlyList<string> Classes => classes;
+    /// <inheritdoc/>
     public override bool AllowFlip => allowFlip;
 
+    /// <inheritdoc/>
     public override (int Channels, int Height, int Width) InputSize
     {
         get
@@ -26,7 +30,9 @@ public sealed class InMemoryDataSource(
         }
     }
 
+    /// <inheritdoc/>
     public override float[] Mean => Stats().Mean;
+    /// <inheritdoc/>
     public override float[] Std => Stats().Std;
 
     /// <summary>The images and labels of one split (loaded on first use; owned by this source).</summary>
@@ -40,6 +46,7 @@ public sealed class InMemoryDataSource(
         }
     }
 
+    /// <inheritdoc/>
     public override IDataLoader CreateLoader(Split split, int batchSize, torch.Device device, int seed, Augmentation augment,
         Distributed.DistributedSampler? sampler = null) =>
         new InMemoryLoader(Get(split), split, batchSize, device, seed, augment, allowFlip, Mean, Std, sampler);
@@ -51,6 +58,7 @@ public sealed class InMemoryDataSource(
         return (_mean, _std);
     }
 
+    /// <inheritdoc/>
     public override void Dispose()
     {
         foreach (var data in _splits.Values) data.Dispose();

@@ -26,6 +26,12 @@ public abstract class ProcessGroup : IDisposable
 {
     private readonly Stopwatch _clock = new();
 
+    /// <summary>Checks and records this process' place in the world.</summary>
+    /// <param name="rank">This process' rank, 0 to <paramref name="worldSize"/> - 1.</param>
+    /// <param name="worldSize">The number of processes.</param>
+    /// <param name="localRank">The rank on this machine (picks the GPU, <c>cuda:LOCAL_RANK</c>).</param>
+    /// <param name="timeout">How long a collective may take before it is an error.</param>
+    /// <exception cref="ResNetSharpException">The rank is outside the world.</exception>
     protected ProcessGroup(int rank, int worldSize, int localRank, TimeSpan timeout)
     {
         if (worldSize < 1 || rank < 0 || rank >= worldSize)
@@ -125,9 +131,19 @@ public abstract class ProcessGroup : IDisposable
         finally { _clock.Stop(); }
     }
 
+    /// <summary>The engine's in-place all-reduce of <paramref name="tensor"/> with <paramref name="op"/>; only called with more than one rank.</summary>
+    /// <param name="tensor">The tensor every rank reduces; holds the result afterwards.</param>
+    /// <param name="op">The reduction.</param>
     protected abstract void AllReduceCore(Tensor tensor, ReduceOp op);
+    /// <summary>The engine's in-place broadcast of <paramref name="tensor"/> from rank <paramref name="root"/>; only called with more than one rank.</summary>
+    /// <param name="tensor">The root's data on the root; overwritten with it on the others.</param>
+    /// <param name="root">The sending rank.</param>
     protected abstract void BroadcastCore(Tensor tensor, int root);
+    /// <summary>The engine's all-gather: every rank's <paramref name="input"/> into <paramref name="output"/> [world size, ...input shape], in rank order.</summary>
+    /// <param name="input">This rank's tensor.</param>
+    /// <param name="output">The gathered tensors, one per rank along dimension 0.</param>
     protected abstract void AllGatherCore(Tensor input, Tensor output);
+    /// <summary>The engine's barrier: returns when every rank has called it.</summary>
     protected abstract void BarrierCore();
 
     /// <summary>A failed native call as one message: the call, the rank and the engine's own message.</summary>

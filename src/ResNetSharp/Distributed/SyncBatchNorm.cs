@@ -67,6 +67,7 @@ public sealed class SyncBatchNorm : IDisposable
         return y.to(x.dtype);
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         foreach (var hook in _hooks) hook.Dispose();

@@ -14,10 +14,13 @@ public sealed record DegradationOptions
     public string Data { get; init; } = DataSpec.Default;
     /// <summary>CIFAR depths 6n+2; each is trained as a plain net and as a ResNet.</summary>
     public IReadOnlyList<int> Depths { get; init; } = [20, 56];
+    /// <summary>Epochs each model trains for (the paper: about 164, i.e. 64k steps at batch 128).</summary>
     public int Epochs { get; init; } = 30;
+    /// <summary>Images per step (the paper: 128).</summary>
     public int BatchSize { get; init; } = 128;
     /// <summary>He et al. 2015 (section 4.2): SGD, lr 0.1, momentum 0.9, weight decay 1e-4, divided by 10 at 50% and 75% of the run, no warmup.</summary>
     public double Lr { get; init; } = 0.1;
+    /// <summary>L2 weight decay (the paper: 1e-4).</summary>
     public double WeightDecay { get; init; } = 1e-4;
     /// <summary>Learning-rate schedule: the paper's multistep (÷10 at 50% and 75%), or cosine decay for short runs.</summary>
     public ScheduleKind Schedule { get; init; } = ScheduleKind.MultiStep;
@@ -74,7 +77,9 @@ public sealed record DegradationOptions
 /// <summary>Per-epoch errors of one trained model (fractions in [0, 1]; training error is the running error over each epoch).</summary>
 public sealed record DegradationRun(string Name, int Depth, bool Residual, IReadOnlyList<double> TrainError, IReadOnlyList<double> TestError)
 {
+    /// <summary>The training error of the last epoch, a fraction in [0, 1].</summary>
     public double FinalTrainError => TrainError[^1];
+    /// <summary>The test (validation) error after the last epoch, a fraction in [0, 1].</summary>
     public double FinalTestError => TestError[^1];
 }
 

@@ -17,6 +17,7 @@ public sealed record ConfusedPair(string True, string Predicted, long Count);
 /// </summary>
 public sealed record HardExample(long Index, int True, int Predicted, double Loss, double Prob, Tensor Image) : IDisposable
 {
+    /// <inheritdoc/>
     public void Dispose() => Image.Dispose();
 }
 

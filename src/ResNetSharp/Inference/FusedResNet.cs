@@ -76,12 +76,14 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
         _script = jit.compile(Source);
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var _ = no_grad();
         return _script.invoke<Tensor>("forward", input, _weights.ToArray());
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing) foreach (var w in _weights) w.Dispose();

@@ -212,6 +212,7 @@ public sealed class Predictor : IDisposable
         if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _engine.Dispose();

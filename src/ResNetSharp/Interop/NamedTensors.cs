@@ -11,6 +11,7 @@ public sealed class NamedTensors(IReadOnlyDictionary<string, Tensor> tensors, IR
     /// <summary>String metadata (safetensors' <c>__metadata__</c>; empty for PyTorch files and state_dict copies).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata ?? new Dictionary<string, string>();
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         foreach (var t in Tensors.Values) t.Dispose();

@@ -8,6 +8,7 @@ namespace ResNetSharp.Interop;
 /// <summary>A key whose stored shape differs from the model's.</summary>
 public sealed record ShapeMismatch(string Key, long[] FileShape, long[] ModelShape)
 {
+    /// <inheritdoc/>
     public override string ToString() => $"{Key} (file [{string.Join(", ", FileShape)}], model [{string.Join(", ", ModelShape)}])";
 }
 

@@ -29,5 +29,6 @@ public readonly record struct InputShape(int Channels, int Height, int Width)
     /// <summary>The shape of a batch of such images: [batch, C, H, W].</summary>
     public long[] Batch(long batch) => [batch, Channels, Height, Width];
 
+    /// <inheritdoc/>
     public override string ToString() => $"{Channels}x{Height}x{Width}";
 }

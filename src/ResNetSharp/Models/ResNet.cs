@@ -40,6 +40,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>The stages <c>layer1..layerN</c>, in order.</summary>
     public IReadOnlyList<Module<Tensor, Tensor>> Stages => _stages;
 
+    /// <summary>Builds the network <paramref name="config"/> describes, with its default initialisation (Kaiming normal convolutions, unit batch-norm scales).</summary>
+    /// <param name="config">The architecture; validated first.</param>
+    /// <exception cref="ResNetSharpException">The configuration is inconsistent (the message names the field).</exception>
     public ResNet(ResNetConfig config) : base(nameof(ResNet))
     {
         config.Validate();
@@ -160,6 +163,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

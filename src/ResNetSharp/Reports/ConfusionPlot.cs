@@ -7,6 +7,9 @@ namespace ResNetSharp.Reports;
 /// <summary>The confusion matrix as a PNG heat map (rows: true class, columns: predicted), drawn with ScottPlot.</summary>
 public static class ConfusionPlot
 {
+    /// <summary>Draws <paramref name="result"/>'s confusion matrix and writes it as a PNG file.</summary>
+    /// <param name="path">The PNG file to write (replaced atomically).</param>
+    /// <param name="result">An evaluation with its confusion matrix and class names.</param>
     public static void Save(string path, EvalResult result)
     {
         int k = result.Classes.Count;

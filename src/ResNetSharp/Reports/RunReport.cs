@@ -24,6 +24,7 @@ namespace ResNetSharp.Reports;
 /// </summary>
 public static class RunReport
 {
+    /// <summary>The report's default file name in a run directory.</summary>
     public const string FileName = "report.html";
     private const int Gallery = 12;
 

@@ -6,6 +6,9 @@ namespace ResNetSharp.Runs;
 /// <summary>curves.png: loss (left) and accuracy (right) against epoch, train and validation, drawn with ScottPlot.</summary>
 public static class CurvesPlot
 {
+    /// <summary>Draws the loss and accuracy of every epoch of <paramref name="history"/> and writes them as a PNG file.</summary>
+    /// <param name="path">The PNG file to write (<c>curves.png</c> in a run directory).</param>
+    /// <param name="history">The metrics of each epoch so far, in order.</param>
     public static void Save(string path, IReadOnlyList<EpochMetrics> history)
     {
         double[] epochs = [.. history.Select(m => (double)m.Epoch)];

@@ -12,19 +12,38 @@ namespace ResNetSharp.Runs;
 /// </summary>
 public sealed class RunFiles : IDisposable
 {
-    public const string Config = "config.json", MetricsJsonl = "metrics.jsonl", MetricsCsv = "metrics.csv", Curves = "curves.png",
-        Best = "best.safetensors", Last = "last.safetensors", LastState = "last.state.safetensors", LastStateJson = "last.state.json";
+    /// <summary>The run's settings: options, model configuration and data.</summary>
+    public const string Config = "config.json";
+    /// <summary>One JSON object per epoch (epoch, lr, losses, accuracies, seconds, images/s, bad images).</summary>
+    public const string MetricsJsonl = "metrics.jsonl";
+    /// <summary>The same per-epoch metrics as CSV with a header row.</summary>
+    public const string MetricsCsv = "metrics.csv";
+    /// <summary>Loss and accuracy per epoch as a PNG plot.</summary>
+    public const string Curves = "curves.png";
+    /// <summary>The checkpoint of the epoch with the best validation top-1.</summary>
+    public const string Best = "best.safetensors";
+    /// <summary>The checkpoint after the last epoch run.</summary>
+    public const string Last = "last.safetensors";
+    /// <summary>The resumable state's tensors: optimizer moments, EMA weights, the CPU RNG state.</summary>
+    public const string LastState = "last.state.safetensors";
+    /// <summary>The resumable state's counters and history (step, epoch, partial-epoch metrics).</summary>
+    public const string LastStateJson = "last.state.json";
 
     private EventWriter? _events;
 
+    /// <summary>Opens (creating it when needed) the run directory <paramref name="directory"/>.</summary>
+    /// <param name="directory">The run directory.</param>
     public RunFiles(string directory)
     {
         Directory = directory;
         System.IO.Directory.CreateDirectory(directory);
     }
 
+    /// <summary>The run directory.</summary>
     public string Directory { get; }
 
+    /// <summary>The path of the file <paramref name="name"/> in the run directory.</summary>
+    /// <param name="name">A file name such as <see cref="Best"/>.</param>
     public string this[string name] => Path.Combine(Directory, name);
 
     /// <summary>Writes a text file atomically (temp + rename).</summary>
@@ -51,5 +70,6 @@ public sealed class RunFiles : IDisposable
         CurvesPlot.Save(this[Curves], history);
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _events?.Dispose();
 }

@@ -31,6 +31,11 @@ public sealed class ForeachAdamW : AdamW
 
         """));
 
+    /// <summary>An AdamW over <paramref name="groups"/> (betas 0.9, 0.999; eps 1e-8 unless a group sets its own).</summary>
+    /// <param name="groups">The parameter groups, each with optional options of its own.</param>
+    /// <param name="lr">The learning rate.</param>
+    /// <param name="weightDecay">Decoupled weight decay.</param>
+    /// <exception cref="ArgumentException">A group asks for amsgrad or maximize.</exception>
     public ForeachAdamW(IEnumerable<ParamGroup> groups, double lr, double weightDecay = 0)
         : base(groups, lr, weight_decay: weightDecay)
     {

@@ -34,6 +34,14 @@ public sealed class ForeachSgd : SGD
 
         """));
 
+    /// <summary>An SGD over <paramref name="groups"/>, with the arguments of <c>torch.optim.SGD</c>.</summary>
+    /// <param name="groups">The parameter groups, each with optional options of its own.</param>
+    /// <param name="lr">The learning rate.</param>
+    /// <param name="momentum">Momentum (0: plain SGD).</param>
+    /// <param name="dampening">Dampening of the momentum.</param>
+    /// <param name="weightDecay">L2 weight decay added to the gradient.</param>
+    /// <param name="nesterov">Nesterov momentum.</param>
+    /// <exception cref="ArgumentException">A group asks for maximize.</exception>
     public ForeachSgd(IEnumerable<ParamGroup> groups, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false)
         : base(groups, lr, momentum, dampening, weightDecay, nesterov)
     {

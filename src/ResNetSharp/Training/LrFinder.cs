@@ -20,8 +20,11 @@ public enum LrSuggestion
 /// <summary>The range test's settings: fastai's <c>lr_find</c> defaults.</summary>
 public sealed record LrFindOptions
 {
+    /// <summary>The learning rate of the first step.</summary>
     public double StartLr { get; init; } = 1e-7;
+    /// <summary>The learning rate of the last step; the rate grows geometrically from <see cref="StartLr"/>.</summary>
     public double EndLr { get; init; } = 10;
+    /// <summary>Training steps of the sweep (fewer when the loss diverges).</summary>
     public int Steps { get; init; } = 100;
 
     /// <summary>Smoothing of the recorded loss (an exponential moving average, bias-corrected).</summary>
@@ -30,6 +33,7 @@ public sealed record LrFindOptions
     /// <summary>Stop when the smoothed loss exceeds this multiple of its minimum.</summary>
     public double DivergeFactor { get; init; } = 4;
 
+    /// <summary>The rule whose suggestion is <see cref="LrFindResult.SuggestedLr"/>.</summary>
     public LrSuggestion Method { get; init; } = LrSuggestion.Valley;
 }
 
@@ -37,6 +41,7 @@ public sealed record LrFindOptions
 public sealed record LrFindResult(IReadOnlyList<double> Lrs, IReadOnlyList<double> Losses, bool Diverged, LrSuggestion Method,
     double SuggestedLr, IReadOnlyDictionary<string, double> Suggestions)
 {
+    /// <summary>The file names <see cref="Save"/> writes: the sweep as JSON and its plot.</summary>
     public const string Json = "lr_find.json", Png = "lr_find.png";
 
     /// <summary>Writes lr_find.json (suggested_lr, lrs, losses, method, diverged, suggestions) and lr_find.png (log x axis, the suggestion marked) into <paramref name="directory"/>.</summary>

@@ -10,6 +10,8 @@ public sealed class RunningMetrics : IDisposable
 {
     private readonly Tensor _lossSum, _correct;
 
+    /// <summary>Zeroed sums on <paramref name="device"/>, where the batches' losses and predictions are.</summary>
+    /// <param name="device">The device the training step runs on.</param>
     public RunningMetrics(Device device)
     {
         _lossSum = zeros(1, ScalarType.Float64, device).DetachFromDisposeScope();
@@ -43,6 +45,7 @@ public sealed class RunningMetrics : IDisposable
         Count = count;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _lossSum.Dispose();

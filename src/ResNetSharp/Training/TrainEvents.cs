@@ -23,7 +23,10 @@ public sealed record TrainResult(string OutDir, IReadOnlyList<EpochMetrics> Hist
     /// <summary>Data-parallel: the ranks, the engine ("mpi", "nccl") and this rank's seconds in collectives; null for one process.</summary>
     public (int WorldSize, string Backend, double CommunicationSeconds)? Distributed { get; init; }
 
+    /// <summary>The path of <c>best.safetensors</c>, the weights of the best validation top-1 epoch.</summary>
     public string BestCheckpoint => Path.Combine(OutDir, RunFiles.Best);
+    /// <summary>The path of <c>last.safetensors</c>, the weights after the last epoch run.</summary>
     public string LastCheckpoint => Path.Combine(OutDir, RunFiles.Last);
+    /// <summary>The path of <c>curves.png</c>, loss and accuracy per epoch.</summary>
     public string Curves => Path.Combine(OutDir, RunFiles.Curves);
 }

@@ -37,8 +37,10 @@ public sealed record TrainOptions
     [Setting("image-size", "Input side for folder:DIR data (default: small images at their own size, others 224).")]
     public int? ImageSize { get; init; }
 
+    /// <summary>Epochs to train (default 2, the tuned synthetic run).</summary>
     [Setting("epochs", "Epochs to train.")]
     public int Epochs { get; init; } = 2;
+    /// <summary>Images per optimisation step; per rank in a data-parallel run (default 64).</summary>
     [Setting("batch-size", "Images per step (per rank with --distributed).")]
     public int BatchSize { get; init; } = 64;
 
@@ -46,22 +48,29 @@ public sealed record TrainOptions
     [Setting("lr", "Peak learning rate, or auto[=steep|valley|minimum]: run the LR range test (resnet lr-find) first and train with that rule's suggestion (default steep).")]
     public double Lr { get; init; } = 0.2;
 
+    /// <summary>The optimizer: SGD (default) or AdamW.</summary>
     [Setting("optimizer", "sgd or adamw.")]
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    /// <summary>SGD momentum in [0, 1) (default 0.9); AdamW ignores it.</summary>
     [Setting("momentum", "SGD momentum in [0, 1).")]
     public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum for SGD (default on).</summary>
     [Setting("nesterov", "Nesterov momentum (SGD).")]
     public bool Nesterov { get; init; } = true;
+    /// <summary>L2 weight decay (SGD) or decoupled weight decay (AdamW), default 5e-4; not applied to batch-norm parameters and biases unless <see cref="DecayNormAndBias"/>.</summary>
     [Setting("weight-decay", "Weight decay (not on batch-norm parameters and biases).")]
     public double WeightDecay { get; init; } = 5e-4;
 
     /// <summary>Apply weight decay to batch-norm parameters and biases too (off: the usual practice).</summary>
     public bool DecayNormAndBias { get; init; }
 
+    /// <summary>Label smoothing of the cross-entropy targets, in [0, 1) (default 0).</summary>
     [Setting("label-smoothing", "Label smoothing in [0, 1).")]
     public double LabelSmoothing { get; init; }
+    /// <summary>The learning-rate schedule, applied per step (default one-cycle).</summary>
     [Setting("schedule", "step, multistep, cosine or onecycle (per-step).")]
     public ScheduleKind Schedule { get; init; } = ScheduleKind.OneCycle;
+    /// <summary>Linear warmup from zero to <see cref="Lr"/>, in epochs (fractions allowed); 0 with one-cycle means its rising phase, 30% of the run.</summary>
     [Setting("warmup-epochs", "Linear warmup epochs (onecycle: the rising phase; default 30%).")]
     public double WarmupEpochs { get; init; }
 
@@ -84,6 +93,7 @@ public sealed record TrainOptions
     [Setting("channels-last", "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.")]
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>Random seed of the weights, the data order and the augmentation (default 42).</summary>
     [Setting("seed", "Random seed (weights, data order, augmentation).")]
     public int Seed { get; init; } = 42;
 

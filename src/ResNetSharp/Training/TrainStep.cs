@@ -90,5 +90,6 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
         ClipScript.Value.invoke("clip", grads, maxNorm);
     }
 
+    /// <inheritdoc/>
     public void Dispose() => Metrics.Dispose();
 }

@@ -23,6 +23,9 @@ public sealed class WeightAverage : IDisposable
     private readonly double _decay;
     private readonly Tensor[] _average, _current, _averageBuffers, _buffers;
 
+    /// <summary>Starts the average as a copy of <paramref name="source"/>'s weights and buffers, on its device.</summary>
+    /// <param name="source">The model being trained.</param>
+    /// <param name="decay">The weight the average keeps per update, e.g. 0.999 (the current weights get 1 - decay).</param>
     public WeightAverage(ResNet source, double decay)
     {
         _decay = decay;
@@ -55,6 +58,7 @@ public sealed class WeightAverage : IDisposable
         foreach (var (name, t) in Model.state_dict()) t.copy_(state[name]);
     }
 
+    /// <inheritdoc/>
     public void Dispose() => Model.Dispose();
 
     /// <summary>The source's tensors and the average's tensors of the same names, in the same order.</summary>

@@ -42,5 +42,6 @@ public sealed record FreezeSpec
         return top.StartsWith("layer") && int.TryParse(top["layer".Length..], out int stage) && stage <= UntilLayer;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => WholeBackbone ? "backbone" : UntilLayer == 0 ? "none" : $"until:layer{UntilLayer}";
 }

@@ -144,6 +144,7 @@ public sealed class CropDecoder : IDisposable
         canvas.DrawImage(image, source, SKRect.Create(width, height), Bilinear, Overwrite);
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _turbo?.Dispose();
 
     private static SKImageInfo Rgba(int width, int height, SKAlphaType alpha) => new(width, height, SKColorType.Rgba8888, alpha);

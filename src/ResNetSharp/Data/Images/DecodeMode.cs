@@ -6,4 +6,10 @@ namespace ResNetSharp.Data.Images;
 /// columns) and draws it with Skia's low-precision filter; <see cref="Exact"/> decodes the whole image at full size and
 /// draws it with the high-precision filter (the reference pixels, those of the previous loader).
 /// </summary>
-public enum DecodeMode { Fast, Exact }
+public enum DecodeMode
+{
+    /// <summary>Scaled DCT decoding and Skia's low-precision filter: the fast path.</summary>
+    Fast,
+    /// <summary>Full-size decoding and the high-precision filter: the reference pixels.</summary>
+    Exact,
+}

@@ -36,6 +36,7 @@ public sealed class MpiProcessGroup : ProcessGroup
         return new MpiProcessGroup(comm, rank, size, localRank, timeout);
     }
 
+    /// <inheritdoc/>
     protected override void AllReduceCore(Tensor tensor, ReduceOp op)
     {
         var type = DataType(tensor);
@@ -47,6 +48,7 @@ public sealed class MpiProcessGroup : ProcessGroup
         }
     }
 
+    /// <inheritdoc/>
     protected override void BroadcastCore(Tensor tensor, int root)
     {
         var type = DataType(tensor);
@@ -57,6 +59,7 @@ public sealed class MpiProcessGroup : ProcessGroup
         }
     }
 
+    /// <inheritdoc/>
     protected override void AllGatherCore(Tensor input, Tensor output)
     {
         var type = DataType(input);
@@ -65,6 +68,7 @@ public sealed class MpiProcessGroup : ProcessGroup
         Wait(request, "MPI_Iallgather");
     }
 
+    /// <inheritdoc/>
     protected override void BarrierCore()
     {
         Check(MpiNative.MPI_Ibarrier(_comm, out var request), "MPI_Ibarrier");

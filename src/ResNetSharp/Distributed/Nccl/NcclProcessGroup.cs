@@ -55,16 +55,20 @@ public sealed class NcclProcessGroup : ProcessGroup
         return new NcclProcessGroup(comm, gpu, launch.Rank, launch.WorldSize, launch.LocalRank, timeout);
     }
 
+    /// <inheritdoc/>
     protected override void AllReduceCore(Tensor tensor, ReduceOp op) =>
         Run("ncclAllReduce", NcclNative.ncclAllReduce(TensorMemory.Address(tensor), TensorMemory.Address(tensor), (nuint)tensor.NumberOfElements, DataType(tensor),
             op == ReduceOp.Max ? NcclNative.OpMax : NcclNative.OpSum, _comm, IntPtr.Zero));
 
+    /// <inheritdoc/>
     protected override void BroadcastCore(Tensor tensor, int root) =>
         Run("ncclBroadcast", NcclNative.ncclBroadcast(TensorMemory.Address(tensor), TensorMemory.Address(tensor), (nuint)tensor.NumberOfElements, DataType(tensor), root, _comm, IntPtr.Zero));
 
+    /// <inheritdoc/>
     protected override void AllGatherCore(Tensor input, Tensor output) =>
         Run("ncclAllGather", NcclNative.ncclAllGather(TensorMemory.Address(input), TensorMemory.Address(output), (nuint)input.NumberOfElements, DataType(input), _comm, IntPtr.Zero));
 
+    /// <inheritdoc/>
     protected override void BarrierCore()
     {
         using var one = ones(1, ScalarType.Float32, new torch.Device(DeviceType.CUDA, _device));

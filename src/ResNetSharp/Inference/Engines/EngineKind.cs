@@ -6,7 +6,15 @@ using static TorchSharp.torch;
 namespace ResNetSharp.Inference.Engines;
 
 /// <summary>Which engine runs the forward pass: <c>auto</c> (torch on CUDA, onnxruntime on the CPU), <c>torch</c> or <c>onnxruntime</c>.</summary>
-public enum EngineKind { Auto, Torch, OnnxRuntime }
+public enum EngineKind
+{
+    /// <summary>torch on CUDA, onnxruntime on the CPU (<see cref="InferenceEngines.Resolve"/>).</summary>
+    Auto,
+    /// <summary>TorchSharp (<see cref="TorchEngine"/>), on the CPU or CUDA.</summary>
+    Torch,
+    /// <summary>ONNX Runtime on the CPU (<see cref="OnnxRuntimeEngine"/>).</summary>
+    OnnxRuntime,
+}
 
 /// <summary>Parses engine names and builds engines.</summary>
 public static class InferenceEngines

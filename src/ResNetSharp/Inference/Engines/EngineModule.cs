@@ -11,6 +11,7 @@ public sealed class EngineModule(IInferenceEngine engine) : nn.Module<Tensor, Te
     /// <summary>The wrapped engine (not disposed with the module: it stays the caller's).</summary>
     public IInferenceEngine Engine { get; } = engine;
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var host = input.to(float32).cpu().contiguous();

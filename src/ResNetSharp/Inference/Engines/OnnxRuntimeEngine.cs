@@ -15,6 +15,9 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     private readonly RunOptions _run = new();
     private readonly int _classes;
 
+    /// <summary>Exports <paramref name="model"/> to ONNX in memory (dynamic batch) and opens an ONNX Runtime session on it.</summary>
+    /// <param name="model">A classifier (a model with <c>fc</c>); it is only read.</param>
+    /// <exception cref="ResNetSharpException">The model is a feature extractor without a classifier head.</exception>
     public OnnxRuntimeEngine(ResNet model) : this(Export(model), model.Config.NumClasses)
     {
     }
@@ -38,9 +41,12 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
         ? OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray()
         : throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
 
+    /// <inheritdoc/>
     public string Name => "onnxruntime";
+    /// <inheritdoc/>
     public string Device => "cpu";
 
+    /// <inheritdoc/>
     public float[] Logits(float[] input, long[] shape)
     {
         long batch = shape[0];
@@ -51,6 +57,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
             : throw new InvalidOperationException($"onnxruntime returned {logits.Length} logits for {batch} x {_classes}.");
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _session.Dispose();

@@ -16,7 +16,9 @@ public static class PretrainedWeights
     /// <summary>Help text for the weights of a named model: a file, or torchvision's published weights by tag.</summary>
     public const string Forms = ".safetensors, .pth or .pt (torchvision's state_dict names), or torchvision's ImageNet weights: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2 (downloaded once into torch.hub's cache)";
 
+    /// <summary>Where torchvision publishes its weight files (<c>https://download.pytorch.org/models/</c>).</summary>
     public const string DefaultBaseUrl = "https://download.pytorch.org/models/";
+    /// <summary>The environment variable that replaces <see cref="DefaultBaseUrl"/> (a mirror, or a loopback server in tests).</summary>
     public const string BaseUrlVariable = "RESNETSHARP_WEIGHTS_URL";
 
     /// <summary>Every published entry (torchvision.models.resnet's weight enums), V1 before V2 per model.</summary>

@@ -11,6 +11,8 @@ public sealed class EventWriter : IDisposable
 {
     private readonly FileStream _stream;
 
+    /// <summary>Creates the directory when needed and starts a new event file in it with the file-version event.</summary>
+    /// <param name="directory">The run directory TensorBoard reads.</param>
     public EventWriter(string directory)
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -38,5 +40,6 @@ public sealed class EventWriter : IDisposable
 
     private static double WallTime() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
+    /// <inheritdoc/>
     public void Dispose() => _stream.Dispose();
 }
