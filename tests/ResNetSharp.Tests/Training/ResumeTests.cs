@@ -59,7 +59,6 @@ public class ResumeTests
         Assert.Equal(straight.History.Count, resumed.History.Count);
         for (int i = 0; i < straight.History.Count; i++)
         {
-            Console.Error.WriteLine($"DEBUG {dropPath} {straight.History[i].TrainLoss} {resumed.History[i].TrainLoss}");
             Assert.True(Math.Abs(straight.History[i].TrainLoss - resumed.History[i].TrainLoss) < 1e-5, $"epoch {i + 1}: train loss {straight.History[i].TrainLoss} straight, {resumed.History[i].TrainLoss} resumed");
             Assert.Equal(straight.History[i].ValLoss, resumed.History[i].ValLoss, 1e-5);
             Assert.Equal(straight.History[i].Lr, resumed.History[i].Lr, 1e-12);
