@@ -1,7 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
-using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Cli;

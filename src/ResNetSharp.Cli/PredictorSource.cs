@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
+using ResNetSharp.Runs;
 using TorchSharp;
 
 namespace ResNetSharp.Cli;

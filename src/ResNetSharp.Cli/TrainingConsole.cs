@@ -1,3 +1,4 @@
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using Spectre.Console;
 

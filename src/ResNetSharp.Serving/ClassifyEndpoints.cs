@@ -1,7 +1,7 @@
+using ResNetSharp.Serving.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ResNetSharp.Serving.Http;
 
 namespace ResNetSharp.Serving;
 
@@ -30,7 +30,7 @@ internal static class ClassifyEndpoints
 
     private static async Task<IResult> Classify(string name, int? topk, HttpRequest request, ResNetClassifier classifier)
     {
-        Models.Find(classifier, name);
+        ModelLookup.Find(classifier, name);
         int k = topk ?? classifier.Options.TopK;
         if (k < 1) throw new ServingException(400, $"topk must be at least 1, not {k}.");
         var images = await RequestBody.ImagesAsync(request, classifier.Options.MaxBodyBytes, request.HttpContext.RequestAborted);

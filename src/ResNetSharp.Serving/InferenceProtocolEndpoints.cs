@@ -1,9 +1,9 @@
 using System.Reflection;
+using ResNetSharp.Serving.Http;
+using ResNetSharp.Serving.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ResNetSharp.Serving.Http;
-using ResNetSharp.Serving.Protocol;
 
 namespace ResNetSharp.Serving;
 
@@ -24,9 +24,9 @@ internal static class InferenceProtocolEndpoints
             .WithSummary("Server metadata: name, version and protocol extensions.");
         v2.MapGet("/health/live", () => Results.Ok()).WithSummary("200 while the process runs.");
         v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
-        v2.MapGet("/models/{name}", (string name, ResNetClassifier c) => Metadata(Models.Find(c, name)))
+        v2.MapGet("/models/{name}", (string name, ResNetClassifier c) => Metadata(ModelLookup.Find(c, name)))
             .WithSummary("Model metadata: the FP32 input [-1, C, H, W] and the logits output [-1, classes].");
-        v2.MapGet("/models/{name}/ready", (string name, ResNetClassifier c) => Ready(Models.Find(c, name)))
+        v2.MapGet("/models/{name}/ready", (string name, ResNetClassifier c) => Ready(ModelLookup.Find(c, name)))
             .WithSummary("200 when the model is ready for inference.");
         v2.MapPost("/models/{name}/infer", Infer).DisableAntiforgery()
             .WithSummary("Inference: FP32 [N, C, H, W] normalised tensors or BYTES [N] encoded images, JSON or binary (Inference-Header-Content-Length); output 'logits', optionally with classification: K.")
@@ -54,7 +54,7 @@ internal static class InferenceProtocolEndpoints
 
     private static async Task<IResult> Infer(string name, HttpRequest request, ResNetClassifier classifier)
     {
-        Models.Find(classifier, name);
+        ModelLookup.Find(classifier, name);
         var aborted = request.HttpContext.RequestAborted;
         var body = await RequestBody.ReadAsync(request, classifier.Options.MaxBodyBytes, aborted);
         var infer = InferRequest.Parse(body, request.Headers[InferRequest.HeaderLength].FirstOrDefault());

@@ -1,5 +1,6 @@
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
 
 namespace ResNetSharp.Serving;

@@ -54,7 +54,7 @@ internal static class AutoLr
         };
         int code = TrainingConsole.Run(trainer, output, plain: options.Distributed);
         if (code == 0 && report && directory is not null)
-            output.WriteLine($"report:     {Explain.RunReport.Write(directory)}");
+            output.WriteLine($"report:     {Reports.RunReport.Write(directory)}");
         return code;
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ResNetSharp.Distributed;
+using ResNetSharp.Benchmarks;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using ResNetSharp.Benchmarks;
 using ResNetSharp.Data;
-using ResNetSharp.Data.Loading;
 
 namespace ResNetSharp.Cli.Commands;
 

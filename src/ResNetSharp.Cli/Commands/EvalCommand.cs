@@ -2,12 +2,14 @@ using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Evaluation;
-using ResNetSharp.Interop;
-using ResNetSharp.Models;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
+using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.Models;
+using ResNetSharp.Reports;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
-using ResNetSharp.Training;
 using TorchSharp;
 
 namespace ResNetSharp.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Experiments;
+using ResNetSharp.Reports;
 using ResNetSharp.Runtime;
 using ResNetSharp.Training;
 using Spectre.Console;

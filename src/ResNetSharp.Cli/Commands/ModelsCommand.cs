@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
 using ResNetSharp.Models.Inspection;
 using Spectre.Console;

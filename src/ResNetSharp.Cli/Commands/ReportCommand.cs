@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Explain;
+using ResNetSharp.Reports;
 
 namespace ResNetSharp.Cli.Commands;
 

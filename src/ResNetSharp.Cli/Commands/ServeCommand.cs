@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Runs;
 using ResNetSharp.Serving;
 
 namespace ResNetSharp.Cli.Commands;

@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using TorchSharp;
 

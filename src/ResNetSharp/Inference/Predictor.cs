@@ -3,9 +3,10 @@ using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
-using ResNetSharp.Training;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -141,7 +142,7 @@ public sealed class Predictor : IDisposable
     private float[] PreprocessFiles(string[] paths)
     {
         var input = new float[paths.Length * ImageSize];
-        Workers.For(paths.Length, i =>
+        ParallelLoop.For(paths.Length, i =>
         {
             using var bitmap = ImageFiles.Decode(paths[i]);
             Preprocess(bitmap).CopyTo(input, i * ImageSize);

@@ -1,3 +1,4 @@
+using ResNetSharp.Interop.Torch;
 using ResNetSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using ResNetSharp.Data;
-using ResNetSharp.Interop;
-using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +44,7 @@ public sealed record LrFindResult(IReadOnlyList<double> Lrs, IReadOnlyList<doubl
     {
         using var files = new RunFiles(directory);
         files.WriteJson(Json, this);
-        LrFindPlot.Save(files[Png], this);
+        LrFindPlot.Save(files[Png], Lrs, Losses, SuggestedLr, Name(Method));
     }
 
     /// <summary>A suggestion method's name as fastai spells it (valley, steep, minimum).</summary>
@@ -115,20 +114,10 @@ public static class LrFinder
     public static LrFindResult Run(TrainOptions o, DataSource? data = null, LrFindOptions? options = null)
     {
         o.Validate();
-        var device = Devices.Resolve(o.Device);
-        manual_seed(o.Seed);
-        using var owned = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
-        var source = data ?? owned!;
-        using var net = TrainingModel.Prepare(o, source, given: null, loadWeights: true, device, out var freeze);
-        TrainingModel.TrainMode(net, freeze);
-        using var loader = source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, Augmentation.Parse(o.Augment));
-        using var optimizer = ParameterGroups.CreateOptimizer(net, o);
-        using var step = new TrainStep(net, optimizer, null, o.LabelSmoothing, o.ClipGrad)
-        {
-            InputTransform = FastPath.InputTransform(o.ChannelsLast),
-            ForwardWrapper = FastPath.ForwardWrapper(o.Precision),
-        };
-        return Run(step, net, optimizer, ParameterGroups.OrderedNames(net, o.DecayNormAndBias), loader, options);
+        using var setup = TrainingSetup.Create(o, model: null, data, loadWeights: true, Devices.Resolve(o.Device));
+        setup.TrainMode();
+        using var step = setup.CreateStep(schedule: null);
+        return Run(step, setup.Net, setup.Optimizer, setup.Names, setup.TrainLoader, options);
     }
 
     private static LrFindResult Suggest(List<double> lrs, List<double> losses, bool diverged, LrFindOptions o)

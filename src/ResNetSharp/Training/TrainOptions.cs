@@ -1,5 +1,6 @@
 using ResNetSharp.Data;
 using ResNetSharp.Interop;
+using ResNetSharp.TransferLearning;
 
 namespace ResNetSharp.Training;
 

@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Distributed;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Training;
 
@@ -30,9 +31,9 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
     {
         using var run = TrainingRun.Prepare(options, model, data, group);
         try { return Loop(run, cancel); }
-        catch (Exception e) when (run.Group is { } g)
+        catch (Exception e)
         {
-            throw g.Fail(e);
+            throw run.Group.Fail(e);
         }
     }
 

@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
-using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
 

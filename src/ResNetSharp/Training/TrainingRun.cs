@@ -6,7 +6,9 @@ using ResNetSharp.Distributed;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,96 +18,86 @@ namespace ResNetSharp.Training;
 internal readonly record struct EpochPass(int Steps, long Images, double TrainSeconds, double Seconds, bool Interrupted);
 
 /// <summary>
-/// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, data, model, loaders,
-/// optimizer, resume), <see cref="TrainEpoch"/>, <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best
-/// checkpoint) and <see cref="SaveLast"/> (the resumable state). Disposes everything it created.
-/// Data-parallel (with a <see cref="Group"/>): every rank prepares and trains on its shard; what all ranks reduce is in
+/// The state of one <see cref="Trainer.Run"/>, in named steps: <see cref="Prepare"/> (options, the process group, the
+/// <see cref="TrainingSetup"/> shared with the LR finder, validation loader, step, resume), <see cref="TrainEpoch"/>,
+/// <see cref="Validate"/>, <see cref="RecordEpoch"/> (metrics files, best checkpoint) and <see cref="SaveLast"/> (the
+/// resumable state). Disposes everything it created.
+/// One process runs in a <see cref="SingleProcessGroup"/>, whose collectives are identities. <see cref="DataParallel"/>
+/// (a group given or launched): every rank prepares and trains on its shard; what all ranks reduce is in
 /// <see cref="GlobalTotals"/> and the evaluator, and only rank 0 (<see cref="IsMain"/>) writes files.
 /// </summary>
 internal sealed class TrainingRun : IDisposable
 {
-    private readonly DataSource? _ownedData;
-    private readonly ResNet? _ownedModel;
+    private readonly TrainingSetup _setup;
     private readonly ProcessGroup? _ownedGroup;
     private readonly SyncBatchNorm? _syncBn;
     private readonly DataParallel? _parallel, _emaParallel;
-    private readonly FreezeSpec _freeze;
     private readonly List<EpochMetrics> _history;
 
     private TrainingRun(TrainOptions o, TrainState? resumed, ResNet? model, DataSource? data, ProcessGroup? group)
     {
         Options = o;
+        var device = Devices.Resolve(o.Device);
+        DataParallel = group is not null || o.Distributed;
+        if (group is null && o.Distributed)
+        {
+            var launch = Launch.FromEnvironment();
+            device = launch.Device(device);
+            group = _ownedGroup = launch.Create(device, TimeSpan.FromSeconds(o.DistTimeout));
+        }
+        group ??= _ownedGroup = new SingleProcessGroup(TimeSpan.FromSeconds(o.DistTimeout));
+        Group = group;
         try
         {
-            var device = Devices.Resolve(o.Device);
-            if (group is null && o.Distributed)
-            {
-                var launch = Launch.FromEnvironment();
-                device = launch.Device(device);
-                group = _ownedGroup = launch.Create(device, TimeSpan.FromSeconds(o.DistTimeout));
-            }
-            Group = group;
             CheckSameOptions(o);
-            torch.manual_seed(o.Seed);
-            _ownedData = data is null ? DataSpec.Open(o.Data, o.Download, o.ImageSize, loader: o.Loader) : null;
-            Source = data ?? _ownedData!;
-            var augment = Augmentation.Parse(o.Augment);
-            Net = TrainingModel.Prepare(o, Source, model, loadWeights: resumed is null, device, out _freeze);
-            _ownedModel = model is null ? Net : null;
-            var parallel = _parallel = Group is null ? null : new DataParallel(Net, Group);
+            _setup = TrainingSetup.Create(o, model, data, loadWeights: resumed is null, device,
+                DataParallel ? new DistributedSampler(Group.Rank, Group.WorldSize, o.Seed) : null);
+            var parallel = _parallel = DataParallel ? new DataParallel(Net, Group) : null;
             parallel?.BroadcastState();   // rank 0's initial weights and buffers (before the EMA copies them)
-            _syncBn = o.SyncBn && Group is not null ? new SyncBatchNorm(Net, Group) : null;
+            _syncBn = o.SyncBn && DataParallel ? new SyncBatchNorm(Net, Group) : null;
 
             Files = IsMain ? new RunFiles(o.OutDir!) : null;
-            TrainLoader = Source.CreateLoader(Split.Train, o.BatchSize, device, o.Seed, augment,
-                Group is null ? null : new DistributedSampler(Group.Rank, Group.WorldSize, o.Seed));
             ValLoader = Source.CreateLoader(Split.Val, o.BatchSize, device, o.Seed, Augmentation.None,
-                Group is null ? null : DistributedSampler.Exact(Group.Rank, Group.WorldSize));
-            Optimizer = ParameterGroups.CreateOptimizer(Net, o);
-            Names = ParameterGroups.OrderedNames(Net, o.DecayNormAndBias);
+                DataParallel ? DistributedSampler.Exact(Group.Rank, Group.WorldSize) : null);
             var schedule = new LrSchedule(o.Schedule, o.Lr, TrainLoader.BatchesPerEpoch, o.Epochs, o.WarmupEpochs);
-            Step = new TrainStep(Net, Optimizer, schedule, o.LabelSmoothing, o.ClipGrad)
-            {
-                InputTransform = Runtime.FastPath.InputTransform(o.ChannelsLast),
-                ForwardWrapper = Runtime.FastPath.ForwardWrapper(o.Precision),
-                BeforeForward = parallel is null ? null : parallel.SyncBuffers,
-                AfterBackward = parallel is null ? null : parallel.AllReduceGradients,
-            };
+            Step = _setup.CreateStep(schedule);
+            Step.BeforeForward = parallel is null ? null : parallel.SyncBuffers;
+            Step.AfterBackward = parallel is null ? null : parallel.AllReduceGradients;
             Ema = o.Ema is { } decay ? new WeightAverage(Net, decay) : null;
-            _emaParallel = Ema is not null && Group is not null ? new DataParallel(Ema.Model, Group) : null;
+            _emaParallel = Ema is not null && DataParallel ? new DataParallel(Ema.Model, Group) : null;
 
-            State = resumed is null
-                ? new TrainState("", o, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, [], "")
-                : Restore(resumed);
+            State = resumed is null ? new TrainState { Options = o } : Restore(resumed);
             var (c, h, w) = Source.InputSize;
             if (resumed is null) Files?.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
             _history = State.History.ToList();
         }
         catch (Exception e)
         {
-            if (Group is not null) Group.Failed = true;   // before disposing: no collective shutdown
+            Group.Failed = true;   // before disposing: no collective shutdown
             Dispose();   // what was created so far
-            if (Group is null) throw;
             throw Group.Fail(e);
         }
     }
 
     public TrainOptions Options { get; }
-    public DataSource Source { get; }
-    public ResNet Net { get; }
+    public DataSource Source => _setup.Source;
+    public ResNet Net => _setup.Net;
     /// <summary>The run directory's files: rank 0's only (null on other ranks).</summary>
     public RunFiles? Files { get; }
 
-    /// <summary>The ranks of a data-parallel run; null for one process.</summary>
-    public ProcessGroup? Group { get; }
+    /// <summary>The ranks of the run: a <see cref="SingleProcessGroup"/> for one process.</summary>
+    public ProcessGroup Group { get; }
+
+    /// <summary>Whether the run is data-parallel (a group was given or launched): the loaders are sharded and the gradients all-reduced.</summary>
+    public bool DataParallel { get; }
 
     /// <summary>Whether this process writes files and reports: rank 0, or the only process.</summary>
-    public bool IsMain => Group?.IsMain ?? true;
+    public bool IsMain => Group.IsMain;
 
-    public IDataLoader TrainLoader { get; }
+    public IDataLoader TrainLoader => _setup.TrainLoader;
     public IDataLoader ValLoader { get; }
-    public optim.Optimizer Optimizer { get; }
-    public IReadOnlyList<string> Names { get; }
+    public optim.Optimizer Optimizer => _setup.Optimizer;
+    public IReadOnlyList<string> Names => _setup.Names;
     public TrainStep Step { get; }
     public WeightAverage? Ema { get; }
     public TrainState State { get; private set; }
@@ -122,7 +114,7 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Training mode, with frozen batch norms kept in eval mode.</summary>
-    public void TrainMode() => TrainingModel.TrainMode(Net, _freeze);
+    public void TrainMode() => _setup.TrainMode();
 
     /// <summary>
     /// Step 2: trains one epoch (from the saved step when resuming into it), reporting progress every
@@ -161,15 +153,20 @@ internal sealed class TrainingRun : IDisposable
         _emaParallel?.SyncBuffers();
         var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group);
         TrainMode();
-        return new EpochMetrics(epoch + 1, Step.LearningRate, count == 0 ? 0 : lossSum / count, count == 0 ? 0 : (double)correct / count,
-            eval.Loss, eval.Top1, eval.Top5, pass.Seconds, pass.Images * (Group?.WorldSize ?? 1) / Math.Max(pass.TrainSeconds, 1e-9),
-            GlobalBadImages());
+        return new EpochMetrics
+        {
+            Epoch = epoch + 1, Lr = Step.LearningRate,
+            TrainLoss = count == 0 ? 0 : lossSum / count, TrainAcc = count == 0 ? 0 : (double)correct / count,
+            ValLoss = eval.Loss, ValTop1 = eval.Top1, ValTop5 = eval.Top5,
+            Seconds = pass.Seconds, ImagesPerS = pass.Images * Group.WorldSize / Math.Max(pass.TrainSeconds, 1e-9),
+            BadImages = GlobalBadImages(),
+        };
     }
 
     /// <summary>Whether to stop: cancellation on any rank stops them all at the same step (one tiny all-reduce per call).</summary>
     public bool Stopping(CancellationToken cancel)
     {
-        if (Group is null) return cancel.IsCancellationRequested;
+        if (Group.WorldSize == 1) return cancel.IsCancellationRequested;
         using var flag = torch.tensor(new[] { cancel.IsCancellationRequested ? 1L : 0L });
         Group.AllReduce(flag, ReduceOp.Max);
         return flag.item<long>() != 0;
@@ -179,7 +176,6 @@ internal sealed class TrainingRun : IDisposable
     private long GlobalBadImages()
     {
         long bad = TrainLoader.BadImages + ValLoader.BadImages;
-        if (Group is null) return bad;
         using var total = torch.tensor(new[] { bad });
         Group.AllReduce(total);
         return total.item<long>();
@@ -189,7 +185,6 @@ internal sealed class TrainingRun : IDisposable
     public (double LossSum, long Correct, long Count) GlobalTotals()
     {
         var local = Step.Metrics.Totals();
-        if (Group is null) return local;
         using var totals = torch.tensor(new[] { local.LossSum, local.Correct, local.Count });
         Group.AllReduce(totals);
         var t = totals.data<double>().ToArray();
@@ -231,7 +226,7 @@ internal sealed class TrainingRun : IDisposable
         using var rng = torch.get_rng_state();
         State = State with
         {
-            SaveId = id, WorldSize = Group?.WorldSize ?? 1, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = Step.Step, LossSum = lossSum, Correct = correct,
+            SaveId = id, WorldSize = Group.WorldSize, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = Step.Step, LossSum = lossSum, Correct = correct,
             Count = count, EpochSeconds = epochSeconds, History = _history.ToList(), TorchRngState = Convert.ToBase64String(rng.data<byte>().ToArray()),
         };
         Files.WriteJson(RunFiles.LastStateJson, State);
@@ -241,11 +236,11 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>How the run ended; data-parallel ranks return together (after rank 0 has written its files).</summary>
     public TrainResult Result(bool interrupted, bool stoppedEarly)
     {
-        Group?.Barrier();
+        Group.Barrier();
         return new(Options.OutDir!, _history.ToList(), State.BestEpoch, Math.Max(0, State.BestTop1), interrupted, stoppedEarly)
         {
             IsMain = IsMain,
-            Distributed = Group is null ? null : (Group.WorldSize, Group.Backend, Group.CommunicationTime.TotalSeconds),
+            Distributed = !DataParallel ? null : (Group.WorldSize, Group.Backend, Group.CommunicationTime.TotalSeconds),
         };
     }
 
@@ -280,7 +275,7 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Every rank checks that rank 0's options are its own (the same flags on every rank).</summary>
     private void CheckSameOptions(TrainOptions o)
     {
-        if (Group is null || Group.WorldSize == 1) return;
+        if (Group.WorldSize == 1) return;
         var shared = o with { OutDir = null, Resume = null, Device = "" };
         using var mine = torch.tensor(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(shared, Checkpoint.Json)));
         using var all = Group.AllGather(mine);
@@ -291,7 +286,7 @@ internal sealed class TrainingRun : IDisposable
     private TrainState Restore(TrainState saved)
     {
         string dir = Options.OutDir!;
-        int world = Group?.WorldSize ?? 1;
+        int world = Group.WorldSize;
         if (saved.WorldSize != world)
             throw new ResNetSharpException($"cannot resume '{dir}' on {world} process(es): it was trained on {saved.WorldSize}. Resume it at the same world size ({(saved.WorldSize > 1 ? $"mpirun -np {saved.WorldSize} resnet train --resume {dir}" : $"resnet train --resume {dir}")}).");
         using var weights = SafeTensors.Load(Path.Combine(dir, RunFiles.Last));
@@ -318,13 +313,10 @@ internal sealed class TrainingRun : IDisposable
     {
         Ema?.Dispose();
         Step?.Dispose();
-        Optimizer?.Dispose();
         ValLoader?.Dispose();
-        TrainLoader?.Dispose();
         Files?.Dispose();
         _syncBn?.Dispose();
-        _ownedModel?.Dispose();
-        _ownedData?.Dispose();
+        _setup?.Dispose();
         _ownedGroup?.Dispose();
     }
 }

@@ -125,7 +125,7 @@ public class ImageFolderTests
         var train = Cli.CliTests.Run("train", "--data", $"folder:{dir.Combine("data")}", "--image-size", "24", "--model", "small_resnet",
             "--epochs", "1", "--batch-size", "4", "--device", "cpu", "--out", run);
         Assert.True(train.Code == 0, train.Err);
-        var (model, info) = ResNetSharp.Training.Checkpoint.Load(Path.Combine(run, "best.safetensors"));
+        var (model, info) = ResNetSharp.Runs.Checkpoint.Load(Path.Combine(run, "best.safetensors"));
         model.Dispose();
         Assert.Equal(new ResNetSharp.Models.InputShape(3, 24, 24), info.InputSize);
         var eval = Cli.CliTests.Run("eval", "--checkpoint", Path.Combine(run, "best.safetensors"), "--data", $"folder:{dir.Combine("data")}", "--device", "cpu", "--json");

@@ -4,7 +4,9 @@ using ResNetSharp.Distributed;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
+using ResNetSharp.TransferLearning;
 using TorchSharp;
 using static TorchSharp.torch;
 

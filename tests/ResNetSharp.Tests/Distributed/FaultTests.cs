@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ResNetSharp.Training;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Distributed;
 

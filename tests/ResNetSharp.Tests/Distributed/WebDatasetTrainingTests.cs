@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ResNetSharp.Data.Sources;
-using ResNetSharp.Training;
+using ResNetSharp.Runs;
 
 namespace ResNetSharp.Tests.Distributed;
 

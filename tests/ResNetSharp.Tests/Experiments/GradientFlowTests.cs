@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ResNetSharp.Experiments;
+using ResNetSharp.Reports;
 
 namespace ResNetSharp.Tests.Experiments;
 

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
+using ResNetSharp.Interop.Torch;
 using ResNetSharp.Models;
 using ResNetSharp.Tests.Data;
 using SkiaSharp;

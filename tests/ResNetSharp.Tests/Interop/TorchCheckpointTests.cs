@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using ResNetSharp.Interop;
+using ResNetSharp.Interop.Torch;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Tests.Interop;

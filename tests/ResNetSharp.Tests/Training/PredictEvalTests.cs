@@ -3,9 +3,9 @@ using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
+using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
 using ResNetSharp.Tests.Cli;
-using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;

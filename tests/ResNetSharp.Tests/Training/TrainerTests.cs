@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Runs;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Tests.Training;

@@ -61,7 +61,7 @@ public static class DataCheck
             }
             var hashes = new string[items.Count];
             var sizes = new (int Width, int Height)?[items.Count];
-            Workers.For(items.Count, i =>
+            ParallelLoop.For(items.Count, i =>
             {
                 var bytes = items[i].Read();
                 hashes[i] = Convert.ToHexString(SHA256.HashData(bytes));

@@ -8,9 +8,41 @@ namespace ResNetSharp.Data.Sources;
 public static class Cifar
 {
     /// <summary>One CIFAR variant: where its files are and how to read them.</summary>
-    public sealed record Variant(
-        string Name, string Folder, string[] TrainFiles, string TestFile, string LabelNamesFile,
-        int LabelBytes, int LabelOffset, string Archive, string ArchiveMd5, float[] Mean, float[] Std);
+    public sealed record Variant
+    {
+        /// <summary>The data spec name ("cifar10", ...).</summary>
+        public required string Name { get; init; }
+
+        /// <summary>The folder the archive extracts to.</summary>
+        public required string Folder { get; init; }
+
+        /// <summary>The training split files.</summary>
+        public required string[] TrainFiles { get; init; }
+
+        /// <summary>The test split file.</summary>
+        public required string TestFile { get; init; }
+
+        /// <summary>The file of class names, one a line.</summary>
+        public required string LabelNamesFile { get; init; }
+
+        /// <summary>Label bytes before the pixels of each record.</summary>
+        public required int LabelBytes { get; init; }
+
+        /// <summary>Which of those bytes is the label.</summary>
+        public required int LabelOffset { get; init; }
+
+        /// <summary>The archive's file name.</summary>
+        public required string Archive { get; init; }
+
+        /// <summary>The archive's MD5.</summary>
+        public required string ArchiveMd5 { get; init; }
+
+        /// <summary>Per-channel mean of the training images, [0,1] units.</summary>
+        public required float[] Mean { get; init; }
+
+        /// <summary>Per-channel standard deviation of the training images.</summary>
+        public required float[] Std { get; init; }
+    }
 
     /// <summary>The image side of every CIFAR dataset.</summary>
     public const int Size = 32;
@@ -24,13 +56,20 @@ public static class Cifar
     private static readonly float[] Cifar100Mean = [0.5071f, 0.4865f, 0.4409f], Cifar100Std = [0.2673f, 0.2564f, 0.2762f];
 
     /// <summary>CIFAR-10: 10 classes, 50,000 train / 10,000 test.</summary>
-    public static Variant Cifar10 { get; } = new("cifar10", "cifar-10-batches-bin",
-        [.. Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin")], "test_batch.bin", "batches.meta.txt",
-        1, 0, "cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", Cifar10Mean, Cifar10Std);
+    public static Variant Cifar10 { get; } = new()
+    {
+        Name = "cifar10", Folder = "cifar-10-batches-bin", TrainFiles = [.. Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin")],
+        TestFile = "test_batch.bin", LabelNamesFile = "batches.meta.txt", LabelBytes = 1, LabelOffset = 0,
+        Archive = "cifar-10-binary.tar.gz", ArchiveMd5 = "c32a1d4ab5d03f1284b67883e8d87530", Mean = Cifar10Mean, Std = Cifar10Std,
+    };
 
     /// <summary>CIFAR-100 with its 100 fine labels.</summary>
-    public static Variant Cifar100 { get; } = new("cifar100", "cifar-100-binary", ["train.bin"], "test.bin",
-        "fine_label_names.txt", 2, 1, "cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8", Cifar100Mean, Cifar100Std);
+    public static Variant Cifar100 { get; } = new()
+    {
+        Name = "cifar100", Folder = "cifar-100-binary", TrainFiles = ["train.bin"], TestFile = "test.bin",
+        LabelNamesFile = "fine_label_names.txt", LabelBytes = 2, LabelOffset = 1,
+        Archive = "cifar-100-binary.tar.gz", ArchiveMd5 = "03b5dce01913d631647c71ecec9e9cb8", Mean = Cifar100Mean, Std = Cifar100Std,
+    };
 
     /// <summary>CIFAR-100 with its 20 coarse labels (superclasses).</summary>
     public static Variant Cifar100Coarse { get; } = Cifar100 with

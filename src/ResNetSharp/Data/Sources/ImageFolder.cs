@@ -108,7 +108,7 @@ public static class ImageFolder
         int plane = 3 * width * height, count = listing.Files.Count;
         var pixels = new byte[(long)count * plane];
         var errors = new string?[count];
-        Workers.For(count, i =>
+        ParallelLoop.For(count, i =>
         {
             try
             {

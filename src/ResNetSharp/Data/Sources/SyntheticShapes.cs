@@ -58,7 +58,7 @@ public static class SyntheticShapes
         const int pixels = Size * Size;
         var data = new byte[(long)count * 3 * pixels];
         var labels = new long[count];
-        Workers.For(count, i =>
+        ParallelLoop.For(count, i =>
         {
             labels[i] = i % Classes.Count;
             Draw((int)labels[i], Seeds.Fast(seed, (int)split, i), data.AsSpan(i * 3 * pixels, 3 * pixels));

@@ -1,4 +1,4 @@
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Pretrained;
 
 /// <summary>
 /// One of torchvision's published ImageNet-1k weight files for a named model (torchvision's <c>ResNet50_Weights.IMAGENET1K_V2</c>

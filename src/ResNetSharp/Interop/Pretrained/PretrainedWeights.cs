@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ResNetSharp.IO;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Pretrained;
 
 /// <summary>
 /// torchvision's ImageNet weights for the named models, as <c>--weights IMAGENET1K_V2</c> (or <c>IMAGENET1K_V1</c>,

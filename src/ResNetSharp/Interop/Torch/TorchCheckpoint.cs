@@ -1,10 +1,10 @@
-using ResNetSharp.IO;
 using System.IO.Compression;
 using System.Text;
+using ResNetSharp.IO;
 using ResNetSharp.Interop.Torch;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Torch;
 
 /// <summary>
 /// PyTorch's <c>torch.save(model.state_dict(), path)</c> files (.pth / .pt, the zip format of PyTorch 1.6+):

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ResNetSharp.IO;
+using ResNetSharp.Runs.TensorBoard;
+
+namespace ResNetSharp.Runs;
+
+/// <summary>
+/// The files of a run directory: config.json, metrics.jsonl and metrics.csv (rewritten atomically from the whole history
+/// each epoch, so a resumed run never duplicates lines), TensorBoard events, curves.png, and the checkpoint names.
+/// </summary>
+public sealed class RunFiles : IDisposable
+{
+    public const string Config = "config.json", MetricsJsonl = "metrics.jsonl", MetricsCsv = "metrics.csv", Curves = "curves.png",
+        Best = "best.safetensors", Last = "last.safetensors", LastState = "last.state.safetensors", LastStateJson = "last.state.json";
+
+    private EventWriter? _events;
+
+    public RunFiles(string directory)
+    {
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    public string Directory { get; }
+
+    public string this[string name] => Path.Combine(Directory, name);
+
+    /// <summary>Writes a text file atomically (temp + rename).</summary>
+    public void WriteText(string name, string text) =>
+        AtomicFile.Write(this[name], s => s.Write(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Writes an object as indented snake_case JSON, atomically.</summary>
+    public void WriteJson(string name, object value) =>
+        WriteText(name, JsonSerializer.Serialize(value, new JsonSerializerOptions(Checkpoint.Json) { WriteIndented = true }));
+
+    /// <summary>Rewrites metrics.jsonl, metrics.csv and curves.png from the history, and appends the last epoch to TensorBoard.</summary>
+    public void WriteEpoch(IReadOnlyList<EpochMetrics> history)
+    {
+        WriteText(MetricsJsonl, string.Concat(history.Select(m => JsonSerializer.Serialize(m, Checkpoint.Json) + "\n")));
+        var csv = new StringBuilder("epoch,lr,train_loss,train_acc,val_loss,val_top1,val_top5,seconds,images_per_s,bad_images\n");
+        foreach (var m in history)
+            csv.AppendLine(string.Join(',', new object[] { m.Epoch, m.Lr, m.TrainLoss, m.TrainAcc, m.ValLoss, m.ValTop1, m.ValTop5, m.Seconds, m.ImagesPerS, m.BadImages }
+                .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+        WriteText(MetricsCsv, csv.ToString());
+        var e = history[^1];
+        _events ??= new EventWriter(Directory);
+        _events.Scalars([("loss/train", e.TrainLoss), ("loss/val", e.ValLoss), ("accuracy/train", e.TrainAcc),
+            ("accuracy/val_top1", e.ValTop1), ("accuracy/val_top5", e.ValTop5), ("lr", e.Lr), ("images_per_s", e.ImagesPerS)], e.Epoch);
+        CurvesPlot.Save(this[Curves], history);
+    }
+
+    public void Dispose() => _events?.Dispose();
+}
