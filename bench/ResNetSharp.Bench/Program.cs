@@ -4,6 +4,7 @@ using ResNetSharp.Bench;
 var benches = new Dictionary<string, Action<string[]>>
 {
     ["data"] = DataLoadingBench.Run,
+    ["augment"] = AugmentBench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

@@ -23,7 +23,7 @@ internal static class CliErrors
     /// <summary>The one-line message for an error caused by input, or null for a bug (which keeps its stack trace).</summary>
     private static string? Describe(Exception e) => e switch
     {
-        ResNetSharpException r => r.Message,
+        ResNetSharpException r => Options.FlagNames.Translate(r.Message),   // library errors name properties; the CLI shows flags
         AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
         FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}. Check the path.",
         DirectoryNotFoundException d => $"{d.Message} Check the path.",

@@ -38,9 +38,6 @@ internal static class CliOptions
         return new EngineSettings(result.GetValue(fused) ? EngineKind.Torch : kind, result.GetValue(fused));
     }
 
-    /// <summary>Help text for the weights of a named model: a file, or torchvision's published weights by tag.</summary>
-    public const string WeightsForms = ".safetensors, .pth or .pt (torchvision's state_dict names), or torchvision's ImageNet weights: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2 (downloaded once into torch.hub's cache)";
-
     /// <summary>A <c>--weights</c> value as a local file, downloading published weights first (said on stderr).</summary>
     public static string WeightsFile(ParseResult result, string model, string weights) =>
         PretrainedWeights.Resolve(model, weights, message => result.InvocationConfiguration.Error.WriteLine(message));

@@ -1,12 +1,13 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ResNetSharp.Serving;
+using ResNetSharp.Serving.Hosting;
 
 namespace ResNetSharp.Cli;
 
@@ -14,33 +15,33 @@ namespace ResNetSharp.Cli;
 internal static class ServeHost
 {
     /// <summary>
-    /// The app, not started. <paramref name="configure"/> may change the builder (the tests put a test server in).
+    /// The app, not started: <paramref name="options"/> with what the configuration's <c>ResNetClassifier</c> section
+    /// sets (appsettings.json, environment variables). <paramref name="configure"/> may change the builder (the tests put a test server in).
     /// Shutdown (SIGTERM, Ctrl-C) waits up to the request timeout for accepted requests to be answered.
     /// </summary>
     public static WebApplication Build(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // appsettings.json and environment variables (ResNetClassifier__ApiKeyFile, ...) set what they name.
+        builder.Configuration.GetSection(ServingExtensions.ConfigurationSection).Bind(options);
         builder.Services.AddResNetClassifier(options);
         builder.Services.AddOpenApi();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.TimeoutS + 5));
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(ServingExtensions.AuthorizationPolicy);
         app.MapResNetClassifier();
         return app;
     }
 
-    /// <summary>Serves on <paramref name="host"/>:<paramref name="port"/> until stopped; says "listening on ..." once the model is ready.</summary>
+    /// <summary>
+    /// Serves on <paramref name="host"/>:<paramref name="port"/> (with the options' TLS, limits and API keys) until
+    /// stopped; says "listening on ..." once the model is ready.
+    /// </summary>
     public static int Run(ResNetClassifierOptions options, string host, int port, TextWriter output)
     {
-        if (!IPAddress.TryParse(host, out var address) && host != "localhost")
-            throw new ResNetSharpException($"--host '{host}' is not an IP address: give one such as 127.0.0.1, or 0.0.0.0 for every interface.");
-        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k =>
-        {
-            if (address is null) k.ListenLocalhost(port);
-            else k.Listen(address, port);
-        }));
+        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k => k.ListenResNetClassifier(options, host, port)));
         try
         {
             app.Start();

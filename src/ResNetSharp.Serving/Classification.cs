@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using ResNetSharp.Data.Images;
 
 namespace ResNetSharp.Serving;
@@ -17,6 +18,7 @@ internal static class Classification
             string name = image.File ?? (images.Count == 1 ? "the request body" : $"image {i}");
             try
             {
+                using var budget = Reserve(classifier, image.Data, name);
                 using var bitmap = ImageFiles.Decode(image.Data, name);
                 return predictor.Preprocess(bitmap);
             }
@@ -25,6 +27,21 @@ internal static class Classification
                 throw new ServingException(400, e.Message);
             }
         })));
+    }
+
+    /// <summary>
+    /// Checks an image's size from its header before any pixel is allocated (413 over --max-pixels) and reserves
+    /// its decoded RGBA bytes in the server-wide budget (503 with Retry-After while other images hold it).
+    /// </summary>
+    private static RateLimitLease Reserve(ResNetClassifier classifier, byte[] data, string name)
+    {
+        var (width, height) = ImageFiles.ReadSize(data, name);
+        long pixels = (long)width * height, limit = classifier.Options.MaxPixels;
+        if (pixels > limit)
+            throw new ServingException(413, $"image '{name}' is {width}x{height} = {pixels / 1e6:0.#} M pixels, over the server's limit of {limit / 1e6:0.#} M: resize it before sending, or start the server with a larger --max-pixels.", "too_many_pixels");
+        var lease = classifier.DecodeBudget.AttemptAcquire((int)Math.Ceiling(4.0 * pixels / 1024));
+        return lease.IsAcquired ? lease
+            : throw new ServingException(503, $"other requests' images fill the decoding budget of {classifier.Options.MaxDecodingMb:0.##} MiB: retry after the Retry-After seconds, or start the server with a larger --max-decoding-mb.", "decoding_budget");
     }
 
     /// <summary>

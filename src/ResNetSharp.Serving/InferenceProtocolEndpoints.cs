@@ -22,22 +22,32 @@ internal static class InferenceProtocolEndpoints
         var v2 = group.MapGroup("/v2").WithTags("open-inference-protocol");
         v2.MapGet("", () => Results.Json(new { name = "resnetsharp", version = Version, extensions = new[] { "binary_tensor_data", "classification" } }))
             .WithSummary("Server metadata: name, version and protocol extensions.");
-        v2.MapGet("/health/live", () => Results.Ok()).WithSummary("200 while the process runs.");
-        v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
+        v2.MapGet("/health/live", () => Results.Ok()).AllowAnonymous().WithSummary("200 while the process runs.");
+        v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).AllowAnonymous().WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
         v2.MapGet("/models/{name}", (string name, ResNetClassifier c) => Metadata(ModelLookup.Find(c, name)))
             .WithSummary("Model metadata: the FP32 input [-1, C, H, W] and the logits output [-1, classes].");
         v2.MapGet("/models/{name}/ready", (string name, ResNetClassifier c) => Ready(ModelLookup.Find(c, name)))
             .WithSummary("200 when the model is ready for inference.");
+        v2.MapGet("/repository/index", (ResNetClassifier c) =>
+            {
+                var (state, reason) = State(c);
+                return Results.Json(new[] { new { name = c.Name, version = "1", state, reason } });
+            })
+            .WithSummary("The models served (read-only): name, version, state (READY, LOADING, UNAVAILABLE) and why one is not ready.");
         v2.MapPost("/models/{name}/infer", Infer).DisableAntiforgery()
             .WithSummary("Inference: FP32 [N, C, H, W] normalised tensors or BYTES [N] encoded images, JSON or binary (Inference-Header-Content-Length); output 'logits', optionally with classification: K.")
             .Accepts<byte[]>("application/json", "application/octet-stream", "*/*")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(503).ProducesProblem(504);
     }
 
-    private static IResult Ready(ResNetClassifier c) =>
-        c.IsReady ? Results.Ok() : ErrorsAndMetrics.Error(503, c.WhenReady.IsCompletedSuccessfully
-            ? "the server is shutting down." : c.WhenReady.IsFaulted ? $"the model failed to load: {c.WhenReady.Exception!.InnerException!.Message}"
-            : "the model is still loading.");
+    private static IResult Ready(ResNetClassifier c) => State(c) is (_, { } reason) ? ErrorsAndMetrics.Error(503, reason) : Results.Ok();
+
+    /// <summary>The model's state as the repository index names it (READY, LOADING, UNAVAILABLE), and why when not ready.</summary>
+    private static (string State, string? Reason) State(ResNetClassifier c) =>
+        c.IsReady ? ("READY", null)
+        : c.WhenReady.IsFaulted ? ("UNAVAILABLE", $"the model failed to load: {c.WhenReady.Exception!.InnerException!.Message}")
+        : c.WhenReady.IsCompletedSuccessfully ? ("UNAVAILABLE", "the server is shutting down.")
+        : ("LOADING", "the model is still loading.");
 
     private static IResult Metadata(ResNetClassifier c)
     {

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Hosting;
 using ResNetSharp.Inference;
 using ResNetSharp.Serving.Batching;
@@ -23,7 +24,11 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
     {
         options.Validate();
         (_options, _metrics, _lifetime) = (options, metrics, lifetime);
+        DecodeBudget = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = (int)(options.MaxDecodingMb * 1024), QueueLimit = 0 });
     }
+
+    /// <summary>The decoded pixels held at once, in KiB permits: <see cref="ResNetClassifierOptions.MaxDecodingMb"/>.</summary>
+    internal ConcurrencyLimiter DecodeBudget { get; }
 
     /// <summary>The name in the URLs: the options' <c>Name</c>, else the model's (known once loaded).</summary>
     public string Name => _options.Name ?? _predictor?.ModelName ?? _options.Model ?? "model";
@@ -78,5 +83,6 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
     {
         _batcher?.Dispose();
         _predictor?.Dispose();
+        DecodeBudget.Dispose();
     }
 }

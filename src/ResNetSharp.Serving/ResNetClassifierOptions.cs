@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runs;
@@ -42,6 +43,33 @@ public sealed class ResNetClassifierOptions
     /// <summary>Classes per image in <c>classify</c> answers (the <c>?topk=</c> query overrides it).</summary>
     public int TopK { get; set; } = 5;
 
+    /// <summary>
+    /// A file of API keys, one per line (<c>#</c> starts a comment), reloaded when it changes or on SIGHUP; requests
+    /// then need <c>Authorization: Bearer KEY</c>. The <c>RESNETSHARP_API_KEYS</c> environment variable adds keys
+    /// (comma-separated).
+    /// </summary>
+    public string? ApiKeyFile { get; set; }
+    /// <summary>Serve without API keys on an address other than loopback (a proxy or service mesh authenticates).</summary>
+    public bool AllowAnonymous { get; set; }
+    /// <summary>Require the API key for <c>GET /metrics</c> too (the health endpoints stay open).</summary>
+    public bool ProtectMetrics { get; set; }
+    /// <summary>Requests per second per API key (per client address without keys), a token bucket; beyond it 429 with Retry-After. 0: no limit.</summary>
+    public double RateLimit { get; set; }
+    /// <summary>Most pixels per image, read from its header before any pixel is decoded; beyond it 413.</summary>
+    public long MaxPixels { get; set; } = 40_000_000;
+    /// <summary>Most MiB of decoded RGBA pixels held at once across requests; beyond it 503 with Retry-After.</summary>
+    public double MaxDecodingMb { get; set; } = 1024;
+    /// <summary>A PEM certificate (chain) to serve HTTPS with, HTTP/1.1 and HTTP/2; with <see cref="TlsKey"/>.</summary>
+    public string? TlsCert { get; set; }
+    /// <summary>The PEM private key of <see cref="TlsCert"/>.</summary>
+    public string? TlsKey { get; set; }
+    /// <summary>Most open connections; beyond it new ones are refused.</summary>
+    public long MaxConnections { get; set; } = 1000;
+    /// <summary>Seconds a client has to send a request's headers; a slower one (slow-loris) is cut off.</summary>
+    public double HeaderTimeoutS { get; set; } = 10;
+    /// <summary>Slowest request body upload, in bytes per second after a 5 s grace; a slower one is cut off.</summary>
+    public double MinBodyRate { get; set; } = 240;
+
     /// <summary>Fails with one clear error naming the first bad setting and its fix.</summary>
     public void Validate()
     {
@@ -56,6 +84,17 @@ public sealed class ResNetClassifierOptions
         Check(TopK >= 1, $"--topk must be at least 1, not {TopK}.");
         Check(Name is null || (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')),
             $"--name '{Name}' must be letters, digits, '-', '_' or '.' (it is part of the URLs).");
+        Check(RateLimit >= 0, $"--rate-limit must be 0 (no limit) or more requests per second, not {RateLimit}.");
+        Check(MaxPixels >= 1 && MaxPixels <= ImageFiles.MaxPixels,
+            $"--max-pixels must be 1 to the decoders' limit of {ImageFiles.MaxPixels}, not {MaxPixels}.");
+        Check(MaxDecodingMb * 1024 <= int.MaxValue, $"--max-decoding-mb must be at most {int.MaxValue / 1024}, not {MaxDecodingMb}.");
+        Check(MaxDecodingMb * 1024 * 1024 >= 4.0 * MaxPixels,
+            $"--max-decoding-mb {MaxDecodingMb} cannot hold one image of --max-pixels {MaxPixels} (4 bytes a pixel): raise it to at least {Math.Ceiling(4.0 * MaxPixels / (1024 * 1024))}.");
+        Check(ApiKeyFile is null || File.Exists(ApiKeyFile), $"the API key file '{ApiKeyFile}' does not exist: check --api-key-file.");
+        Check((TlsCert is null) == (TlsKey is null), "give both --tls-cert FILE and --tls-key FILE (PEM), or neither.");
+        Check(MaxConnections >= 1, $"--max-connections must be at least 1, not {MaxConnections}.");
+        Check(HeaderTimeoutS > 0, $"--header-timeout-s must be more than 0, not {HeaderTimeoutS}.");
+        Check(MinBodyRate >= 0, $"--min-body-rate must be 0 or more bytes per second, not {MinBodyRate}.");
         InferenceEngines.Parse(Engine);
         Precisions.Parse(Precision);
     }
@@ -70,6 +109,9 @@ public sealed class ResNetClassifierOptions
     }
 
     internal long MaxBodyBytes => (long)(MaxBodyMb * 1024 * 1024);
+
+    /// <summary>Whether requests need an API key: a key file is given, or <c>RESNETSHARP_API_KEYS</c> is set.</summary>
+    internal bool HasApiKeys => ApiKeyFile is not null || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Security.ApiKeys.EnvironmentVariable));
 
     private static void Check(bool ok, string message)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
@@ -51,6 +52,7 @@ internal static class AutoLr
             if (directory is not null) return;
             directory = Path.GetDirectoryName(Path.GetFullPath(saved.Path))!;
             found?.Save(directory);
+            if (options.Resume is null) ConfigFile.Write(Path.Combine(directory, ConfigFile.RunArgs), options);   // the resumed run keeps its own
         };
         int code = TrainingConsole.Run(trainer, output, plain: options.Distributed);
         if (code == 0 && report && directory is not null)

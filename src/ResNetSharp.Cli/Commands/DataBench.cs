@@ -1,6 +1,8 @@
 using System.CommandLine;
 using ResNetSharp.Benchmarks;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Data;
+using ResNetSharp.Data.Loading;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -17,19 +19,19 @@ internal sealed class DataBench
     private readonly Option<string> _split = new("--split") { Description = "--mode data: train or val.", DefaultValueFactory = _ => "train" };
     private readonly Option<string> _augment = new("--augment") { Description = "--mode data: training augmentation (as for train).", DefaultValueFactory = _ => "standard" };
     private readonly Option<int> _epochs = new("--epochs") { Description = "--mode data: timed epochs after one warm-up epoch.", DefaultValueFactory = _ => 3 };
-    private readonly LoaderOptions _loader;
+    private readonly SettingOptions<LoaderSettings> _loader;
 
     public DataBench(Command command)
     {
         _split.AcceptOnlyFromAmong("train", "val");
         foreach (var option in new Option[] { _data, _split, _augment, _epochs }) command.Options.Add(option);
-        _loader = new LoaderOptions().AddTo(command);
+        _loader = new SettingOptions<LoaderSettings>().AddTo(command);
     }
 
     public int Run(ParseResult result, int batchSize, int? imageSize, string device, bool json)
     {
         var r = LoaderBenchmark.Run(result.GetValue(_data)!, result.GetValue(_split) == "val" ? Split.Val : Split.Train, batchSize, imageSize,
-            Augmentation.Parse(result.GetValue(_augment)!), _loader.Read(result), device, result.GetValue(_epochs));
+            Augmentation.Parse(result.GetValue(_augment)!), _loader.Read(result).Validate(), device, result.GetValue(_epochs));
         if (json)
         {
             CliJson.Write(result, r);

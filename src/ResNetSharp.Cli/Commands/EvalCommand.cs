@@ -1,3 +1,5 @@
+using ResNetSharp.Data.Loading;
+using ResNetSharp.Cli.Options;
 using System.CommandLine;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Transforms;
@@ -21,7 +23,7 @@ internal static class EvalCommand
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by 'resnet train' (best.safetensors)." };
         var model = new Option<string?>("--model") { Description = "A named model, with --weights: the data's classes must be the weights' (e.g. ImageNet's val split in folder:DIR)." };
-        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
+        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {PretrainedWeights.Forms}." };
         var data = new Option<string>("--data") { Description = $"Dataset whose validation split to use: {DataSpec.Forms}.", DefaultValueFactory = _ => DataSpec.Default };
         var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
         var batch = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 256 };
@@ -34,14 +36,14 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
         var command = new Command("eval", "Evaluate a checkpoint, or a named model's weights, on a dataset's validation split.") { checkpoint, model, weights, data, download, batch, device, precision, channelsLast, fused, engine, json, outDir };
-        var loaderOptions = new LoaderOptions().AddTo(command);
+        var loaderOptions = new SettingOptions<LoaderSettings>().AddTo(command);
         command.SetAction(result =>
         {
             var dev = Devices.Resolve(result.GetValue(device)!);
             var spec = result.GetValue(data);
             var target = Load(result, result.GetValue(checkpoint), result.GetValue(model), result.GetValue(weights), spec);
             using var net = target.Model;
-            using var source = DataSpec.Open(spec, result.GetValue(download), target.ImageSize, target.CropFraction, loaderOptions.Read(result));
+            using var source = DataSpec.Open(spec, result.GetValue(download), target.ImageSize, target.CropFraction, loaderOptions.Read(result).Validate());
             target.CheckClasses(source);
             net.to(dev);
             using var loader = source.CreateLoader(Split.Val, result.GetValue(batch), dev, 0, Augmentation.None);

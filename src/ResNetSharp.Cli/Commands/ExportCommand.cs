@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Pretrained;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A ResNetSharp checkpoint (.safetensors that names its model)." };
         var model = new Option<string?>("--model") { Description = "Model name (see 'resnet models'), with --weights." };
-        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {CliOptions.WeightsForms}." };
+        var weights = new Option<string?>("--weights") { Description = $"Weights for --model: {PretrainedWeights.Forms}." };
         var format = new Option<string>("--format") { Description = "onnx, safetensors or pth.", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string>("--out") { Description = "The file to write.", Required = true };
         var opset = new Option<int>("--opset") { Description = "ONNX opset (13-21).", DefaultValueFactory = _ => 17 };

@@ -9,6 +9,9 @@ namespace ResNetSharp.Cli.Commands;
 /// </summary>
 internal static class LrFindCommand
 {
+    /// <summary>Train's flags the range test does not use (it sweeps the rate itself for a fixed number of steps, on one process).</summary>
+    private static readonly string[] Unused = ["epochs", "lr", "schedule", "warmup-epochs", "resume", "ema", "early-stopping", "distributed", "sync-bn", "dist-timeout"];
+
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print {suggested_lr, lrs, losses, method} as JSON." };
@@ -26,7 +29,7 @@ internal static class LrFindCommand
                 else
                     result.InvocationConfiguration.Output.WriteLine($"suggested lr {found.SuggestedLr:G4} ({LrFindResult.Name(found.Method)}; {found.Lrs.Count} steps{(found.Diverged ? ", stopped on divergence" : "")}); wrote {Path.Combine(dir, LrFindResult.Png)} and {Path.Combine(dir, LrFindResult.Json)}");
                 return 0;
-            });
+            }, Unused);
         command.Options.Add(json);
         command.Options.Add(suggest);
         return command;

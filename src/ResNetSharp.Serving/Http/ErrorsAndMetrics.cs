@@ -41,7 +41,7 @@ internal static class ErrorsAndMetrics
 
     private static (int Status, string Reason, string Message)? Describe(Exception e, HttpContext http) => e switch
     {
-        ServingException s => (s.Status, Reason(s.Status), s.Message),
+        ServingException s => (s.Status, s.Reason ?? Reason(s.Status), s.Message),
         ResNetSharpException r => (400, "bad_request", r.Message),
         OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "client_disconnected", "the client disconnected; its queued work was dropped."),
         BadHttpRequestException b => (b.StatusCode, Reason(b.StatusCode), $"{b.Message} Check the request."),
@@ -51,7 +51,9 @@ internal static class ErrorsAndMetrics
 
     private static string Reason(int status) => status switch
     {
+        401 => "unauthorized",
         413 => "body_too_large",
+        429 => "rate_limited",
         503 => "unavailable",
         504 => "timeout",
         404 => "not_found",

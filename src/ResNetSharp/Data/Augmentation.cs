@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResNetSharp.Data.Augment;
 
 namespace ResNetSharp.Data;
 
@@ -11,10 +12,12 @@ namespace ResNetSharp.Data;
 /// <see cref="Mixup"/> and <see cref="CutMix"/> (the Beta(α, α) parameter; 0: off) mix each batch with itself in
 /// reverse order, as timm's batch-mode Mixup does: mixup blends whole images (Zhang et al. 2018), CutMix pastes a box
 /// (Yun et al. 2019); the loss weighs both labels by the mixed share. With both on, each batch uses one of the two,
-/// with probability 1/2. Validation batches are never augmented.
+/// with probability 1/2. <see cref="Policy"/> (TrivialAugmentWide, RandAugment or AutoAugment, as torchvision 0.14
+/// defines them) transforms each uint8 image after the crop and flip; <see cref="Erasing"/> is RandomErasing's
+/// probability (0: off), applied after normalisation and cutout, before mixing. Validation batches are never augmented.
 /// </summary>
 public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPadding = 4, int CutoutSize = 0,
-    double Mixup = 0, double CutMix = 0)
+    double Mixup = 0, double CutMix = 0, AugmentPolicy? Policy = null, double Erasing = 0)
 {
     /// <summary>No augmentation.</summary>
     public static Augmentation None { get; } = new(false, false, false);
@@ -29,14 +32,16 @@ public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPad
     public const double DefaultCutMix = 1.0;
 
     /// <summary>Whether any augmentation is on.</summary>
-    public bool Any => Crop || Flip || Cutout || Mixes;
+    public bool Any => Crop || Flip || Cutout || Mixes || Policy is not null || Erasing > 0;
 
     /// <summary>Whether batches are mixed (mixup or CutMix).</summary>
     public bool Mixes => Mixup > 0 || CutMix > 0;
 
     /// <summary>
     /// Parses "standard", "none", or a comma list of "crop[=PADDING]", "flip", "cutout[=SIZE]", "mixup[=ALPHA]",
-    /// "cutmix[=ALPHA]" (e.g. "crop,flip,cutout=8", "standard,mixup=0.2,cutmix"); "standard" may start the list.
+    /// "cutmix[=ALPHA]", "trivialaugment", "randaugment[=N:M]", "autoaugment[=imagenet|cifar10|svhn]", "erasing[=P]"
+    /// (e.g. "crop,flip,cutout=8", "standard,mixup=0.2,cutmix", "standard,trivialaugment,erasing=0.25"); "standard"
+    /// may start the list.
     /// </summary>
     public static Augmentation Parse(string text)
     {
@@ -45,6 +50,11 @@ public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPad
         {
             var parts = raw.Split('=', 2);
             string name = parts[0].ToLowerInvariant();
+            if (PolicyParser.TryParse(name, parts.Length == 2 ? parts[1] : null, raw) is { } policy)
+            {
+                result = result with { Policy = policy };
+                continue;
+            }
             double? value = parts.Length == 2 ? ParseValue(raw, parts[1]) : null;
             result = (name, value) switch
             {
@@ -55,6 +65,7 @@ public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPad
                 ("cutout", _) => result with { Cutout = true, CutoutSize = Whole(raw, value ?? 0) },
                 ("mixup", not 0) => result with { Mixup = value ?? DefaultMixup },
                 ("cutmix", not 0) => result with { CutMix = value ?? DefaultCutMix },
+                ("erasing", null or (> 0 and <= 1)) => result with { Erasing = value ?? RandomErasing.DefaultProbability },
                 _ => throw Bad(raw),
             };
         }
@@ -70,6 +81,8 @@ public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPad
         if (Cutout) parts.Add(CutoutSize == 0 ? "cutout" : $"cutout={CutoutSize}");
         if (Mixup > 0) parts.Add(FormattableString.Invariant($"mixup={Mixup}"));
         if (CutMix > 0) parts.Add(FormattableString.Invariant($"cutmix={CutMix}"));
+        if (Policy is not null) parts.Add(Policy.ToString());
+        if (Erasing > 0) parts.Add(FormattableString.Invariant($"erasing={Erasing}"));
         return parts.Count == 0 ? "none" : string.Join(',', parts);
     }
 
@@ -81,5 +94,6 @@ public sealed record Augmentation(bool Crop, bool Flip, bool Cutout, int CropPad
 
     private static ResNetSharpException Bad(string token) => new(
         $"unknown augmentation '{token}'; use 'standard', 'none' or a comma list of crop[=PADDING], flip, cutout[=SIZE], "
-        + "mixup[=ALPHA], cutmix[=ALPHA] (e.g. 'crop,flip,cutout=8' or 'standard,mixup=0.2,cutmix=1').");
+        + "mixup[=ALPHA], cutmix[=ALPHA], trivialaugment, randaugment[=N:M], autoaugment[=imagenet|cifar10|svhn], erasing[=P] "
+        + "(e.g. 'crop,flip,cutout=8' or 'standard,trivialaugment,erasing=0.25,mixup=0.2,cutmix=1').");
 }

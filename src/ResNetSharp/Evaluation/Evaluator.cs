@@ -11,7 +11,9 @@ namespace ResNetSharp.Evaluation;
 /// and read back once at the end. The model is put in eval mode and returned to the mode it was in. With
 /// <see cref="Precision.BF16"/> the forward pass runs under <see cref="Autocast"/>; with channels_last the inputs are
 /// converted to that layout (the model's weights should be too: <see cref="FastPath.Prepare"/>). A
-/// <see cref="FusedResNet"/> casts and lays out its inputs itself: pass it with the defaults.
+/// <see cref="FusedResNet"/> casts and lays out its inputs itself: pass it with the defaults. With
+/// <see cref="TestTimeAugmentation.Flip"/> each batch also runs mirrored and the two softmax outputs are averaged; the
+/// loss is then the cross-entropy of the averaged probabilities.
 /// </summary>
 public static class Evaluator
 {
@@ -20,7 +22,8 @@ public static class Evaluator
     /// holds its shard and the sums are all-reduced, so every rank gets the result over the whole split.
     /// </summary>
     public static EvalResult Run(nn.Module<Tensor, Tensor> model, IDataLoader loader, IReadOnlyList<string> classes,
-        Precision precision = Precision.FP32, bool channelsLast = false, Distributed.ProcessGroup? group = null)
+        Precision precision = Precision.FP32, bool channelsLast = false, Distributed.ProcessGroup? group = null,
+        TestTimeAugmentation tta = TestTimeAugmentation.None)
     {
         int k = classes.Count;
         bool wasTraining = model.training;
@@ -40,13 +43,12 @@ public static class Evaluator
                 using (batch)
                 using (var scope = NewDisposeScope())
                 {
-                    var input = transform?.Invoke(batch.Images) ?? batch.Images;
-                    var logits = model.forward(input).to(ScalarType.Float32);
-                    if (logits.shape[1] != k)
-                        throw new ResNetSharpException($"the model has {logits.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");
+                    var scores = LogProbabilities(model, batch.Images, transform, tta);
+                    if (scores.shape[1] != k)
+                        throw new ResNetSharpException($"the model has {scores.shape[1]} outputs but the data has {k} classes: use a checkpoint trained on this dataset.");
                     var labels = batch.Labels;
-                    lossSum.add_(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
-                    var best = logits.topk(Math.Min(5, k), dim: 1).indexes;
+                    lossSum.add_(nn.functional.nll_loss(scores, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64));
+                    var best = scores.topk(Math.Min(5, k), dim: 1).indexes;
                     top5.add_(best.eq(labels.unsqueeze(1)).any(1).sum());
                     confusion.add_(bincount(labels * k + best[.., 0], minlength: k * k));
                     count += batch.Size;
@@ -63,6 +65,18 @@ public static class Evaluator
         var matrix = Enumerable.Range(0, k).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
         long correct = Enumerable.Range(0, k).Sum(i => matrix[i][i]);
         return new EvalResult(count, lossSum.item<double>() / count, (double)correct / count, (double)top5.item<long>() / count, matrix, classes);
+    }
+
+    /// <summary>
+    /// The log-softmax of the model's float32 outputs; with <see cref="TestTimeAugmentation.Flip"/>, the log of the mean
+    /// of the image's and its mirror image's probabilities (log-sum-exp of the two, less log 2).
+    /// </summary>
+    private static Tensor LogProbabilities(nn.Module<Tensor, Tensor> model, Tensor images, Func<Tensor, Tensor>? transform, TestTimeAugmentation tta)
+    {
+        Tensor Forward(Tensor x) => model.forward(transform?.Invoke(x) ?? x).to(ScalarType.Float32).log_softmax(1);
+        var scores = Forward(images);
+        if (tta == TestTimeAugmentation.None) return scores;
+        return stack([scores, Forward(images.flip(3))]).logsumexp(0).sub(Math.Log(2));
     }
 
     /// <summary>Sums the accumulators and the sample count over the ranks, in place; returns the total count.</summary>

@@ -42,7 +42,7 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
         Device = model.parameters().First().device;
         UsesCudnnFusion = Device.type == DeviceType.CUDA;
         var dtype = precision.ComputeType();
-        var builder = new ScriptBuilder(this, dtype, channelsLast, model.Config.Residual);
+        var builder = new ScriptBuilder(this, dtype, channelsLast);
         var children = Children(model);
 
         // Enum values as integers: a compiled string cannot name torch.bfloat16 or torch.channels_last (2).
@@ -99,7 +99,7 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
     };
 
     /// <summary>Writes the body of the TorchScript function, one line per fused layer, and collects the folded weights.</summary>
-    private sealed class ScriptBuilder(FusedResNet owner, ScalarType dtype, bool channelsLast, bool residual)
+    private sealed class ScriptBuilder(FusedResNet owner, ScalarType dtype, bool channelsLast)
     {
         private readonly StringBuilder _body = new();
         private int _temp;
@@ -137,48 +137,39 @@ public sealed class FusedResNet : nn.Module<Tensor, Tensor>
 
         public string ConvAddRelu(string x, TorchSharp.Modules.Conv2d conv, nn.Module? norm, string z) => $"conv_add_relu({x}, {z}, {Args(conv, norm)})";
 
-        /// <summary>One post-activation block: conv-relu (twice for a bottleneck), then conv + shortcut + relu fused.</summary>
-        public void Block(nn.Module block)
+        /// <summary>
+        /// One post-activation block, from its <see cref="BlockPlan"/>: conv-relu for every step but the last, then the
+        /// last conv + shortcut + relu fused (conv-relu for a plain block).
+        /// </summary>
+        public void Block(nn.Module module)
         {
-            if (block is not (BasicBlock or Bottleneck))
-                throw new ResNetSharpException($"fused inference supports BasicBlock and Bottleneck, found {block.GetType().Name}: run the model directly.");
-            var c = Children(block);
-            string y = $"y{_temp++}";
-            Line($"{y} = {ConvRelu("x", FusedResNet.Conv(c["conv1"]), c.GetValueOrDefault("bn1"))}");
-            var lastConv = "conv2";
-            if (block is Bottleneck)
+            if (module is not ResidualBlock { Plan: { PreNorm: null, ReluAfterAdd: true } plan } block || !plan.Branch.SkipLast(1).All(s => s.Relu) || plan.Branch[^1].Relu)
+                throw new ResNetSharpException($"fused inference supports BasicBlock and Bottleneck, found {module.GetType().Name}: run the model directly.");
+            string y = $"y{_temp++}", input = "x";
+            foreach (var step in plan.Branch.SkipLast(1))
             {
-                Line($"{y} = {ConvRelu(y, FusedResNet.Conv(c["conv2"]), c.GetValueOrDefault("bn2"))}");
-                lastConv = "conv3";
+                Line($"{y} = {ConvRelu(input, Conv(block, step.Conv), Norm(block, step.Norm))}");
+                input = y;
             }
-            var conv = FusedResNet.Conv(c[lastConv]);
-            var norm = c.GetValueOrDefault(lastConv.Replace("conv", "bn"));
-            if (!residual)
+            var last = plan.Branch[^1];
+            var shortcut = plan.Shortcut;
+            string z = shortcut.Path switch
             {
-                Line($"x = {ConvRelu(y, conv, norm)}");   // plain (non-residual) twin
-                return;
-            }
-            string z = c.GetValueOrDefault("downsample") switch
-            {
-                null => "x",
-                ZeroPadShortcut => ZeroPad(c, block is Bottleneck ? "conv2" : "conv1", conv.out_channels),
-                var projection => Projection(projection),
+                ShortcutPath.None => "",
+                ShortcutPath.Identity => "x",
+                ShortcutPath.ZeroPad => ZeroPad(shortcut.ZeroPad!.Value),
+                _ => $"conv(x, {Args(Conv(block, shortcut.Conv!), Norm(block, shortcut.Norm))})",
             };
-            Line($"x = {ConvAddRelu(y, conv, norm, z)}");
+            var (conv, norm) = (Conv(block, last.Conv), Norm(block, last.Norm));
+            Line(z == "" ? $"x = {ConvRelu(y, conv, norm)}" : $"x = {ConvAddRelu(y, conv, norm, z)}");   // conv-relu: the plain (non-residual) twin
         }
 
-        private string Projection(nn.Module shortcut)
-        {
-            var parts = shortcut.children().ToList();
-            return $"conv(x, {Args(FusedResNet.Conv(parts[0]), parts.Count > 1 ? parts[1] : null)})";
-        }
+        private static TorchSharp.Modules.Conv2d Conv(ResidualBlock block, string path) => FusedResNet.Conv(block.Layer(path));
 
-        private static string ZeroPad(Dictionary<string, nn.Module> c, string strided, long outPlanes)
-        {
-            long inPlanes = FusedResNet.Conv(c["conv1"]).in_channels, stride = FusedResNet.Conv(c[strided]).stride[0];
-            long before = (outPlanes - inPlanes) / 2, after = outPlanes - inPlanes - before;
-            return $"torch.constant_pad_nd(x[:, :, ::{stride}, ::{stride}], [0, 0, 0, 0, {before}, {after}], 0.0)";
-        }
+        private static nn.Module? Norm(ResidualBlock block, string? path) => path is null ? null : block.Layer(path);
+
+        private static string ZeroPad(ZeroPadGeometry g) =>
+            $"torch.constant_pad_nd(x[:, :, ::{g.Stride}, ::{g.Stride}], [0, 0, 0, 0, {g.Before}, {g.After}], 0.0)";
 
         public string Script(bool cudnnFusion)
         {

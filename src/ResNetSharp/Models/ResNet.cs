@@ -1,5 +1,4 @@
 using ResNetSharp.Models.Blocks;
-using ResNetSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -153,7 +152,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         if (input.dim() != 4 || input.shape[1] != Config.InChannels)
             throw new ResNetSharpException($"the model expects input of shape [N, {Config.InChannels}, H, W], got [{string.Join(", ", input.shape)}]: resize or convert the images, or build the model with in_channels={(input.dim() == 4 ? input.shape[1] : Config.InChannels)}.");
         using var scope = NewDisposeScope();
-        var x = Autocast.Forward(conv1, input);
+        var x = conv1.call(input);
         if (bn1 is not null) x = relu!.call(bn1.call(x));
         if (maxpool is not null) x = maxpool.call(x);
         foreach (var stage in _stages) x = stage.call(x);
@@ -167,7 +166,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         var x = ForwardFeatures(input);
         if (avgpool is not null) x = avgpool.call(x).flatten(1);
         else if (global_pool is not null) x = global_pool.call(x).flatten(1);
-        if (fc is not null) x = Autocast.Forward(fc, x);
+        if (fc is not null) x = fc.call(x);
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -10,7 +10,7 @@ public class LayeringTests
     /// </summary>
     private static readonly string[][] Layers =
     [
-        ["IO", "Runtime"],              // files, fonts, plot saving; devices, precision, kernels
+        ["IO", "Runtime", "Settings"],  // files, fonts, plot saving; devices, precision, kernels; option declarations
         ["Models"],                     // the networks
         ["Distributed"],                // process groups, data-parallel wrappers
         ["Data"],                       // sources, decoding, loaders (sharded by Distributed's sampler)

@@ -10,7 +10,7 @@ public class ImageFolderTests
     private static readonly SKColor[] ClassColors = [new(255, 0, 0), new(0, 0, 255)];
 
     /// <summary>Classes "b_blue" and "a_red" (so sorting matters), solid-colour images of the given size.</summary>
-    private static void WriteFolder(string root, int width, int height, int perClass = 3)
+    internal static void WriteFolder(string root, int width, int height, int perClass = 3)
     {
         foreach (var split in new[] { "train", "val" })
             for (int i = 0; i < perClass; i++)

@@ -53,22 +53,27 @@ public class MixedPrecisionTests
     [Fact]
     public void AutocastRunsConvolutionsAndLinearLayersInBf16()
     {
+        // The policy is ambient: plain module calls inside the scope compute in bf16, the loss in fp32.
         using var conv = nn.Conv2d(3, 4, 3, padding: 1);
         using var linear = nn.Linear(5, 2);
         var x = randn(2, 3, 6, 6);
         var v = randn(3, 5);
+        var fp32 = conv.call(x);
         using (Autocast.Enter(Precision.BF16))
         {
-            var y = Autocast.Forward(conv, x);
+            var y = conv.call(x);
             Assert.Equal(ScalarType.BFloat16, y.dtype);
             // Against fp32 arithmetic: bf16 operands give relative errors between 1e-3 and 1e-2.
-            Assert.InRange(RelativeError(y, conv.call(x)), 1e-5, 2e-2);
-            Assert.Equal(ScalarType.BFloat16, Autocast.Forward(linear, v).dtype);
-            using (Autocast.Enter(Precision.FP32)) Assert.Equal(ScalarType.Float32, Autocast.Forward(conv, x).dtype);
+            Assert.InRange(RelativeError(y, fp32), 1e-5, 2e-2);
+            var logits = linear.call(v);
+            Assert.Equal(ScalarType.BFloat16, logits.dtype);
+            Assert.Equal(ScalarType.Float32, nn.functional.cross_entropy(logits, tensor(new long[] { 0, 1, 0 })).dtype);
+            using (Autocast.Enter(Precision.FP32)) Assert.Equal(ScalarType.Float32, conv.call(x).dtype);
             Assert.Equal(ScalarType.BFloat16, Autocast.ComputeType);
+            Assert.Equal(ScalarType.BFloat16, conv.call(x).dtype);
         }
         Assert.Null(Autocast.ComputeType);
-        Assert.Equal(ScalarType.Float32, Autocast.Forward(conv, x).dtype);
+        Assert.Equal(ScalarType.Float32, conv.call(x).dtype);
     }
 
     [Fact]

@@ -23,17 +23,25 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<InProcessServer> StartAsync(ResNetClassifierOptions options)
+    /// <summary>The app's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Started and warmed up; <paramref name="configure"/> may change the builder further (e.g. swap the authorisation policy).</summary>
+    public static async Task<InProcessServer> StartAsync(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var server = await StartUnreadyAsync(options);
+        var server = await StartUnreadyAsync(options, configure);
         await server._app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
         return server;
     }
 
     /// <summary>Started, once the model has loaded or failed to (a load error is left for the endpoints to report).</summary>
-    public static async Task<InProcessServer> StartUnreadyAsync(ResNetClassifierOptions options)
+    public static async Task<InProcessServer> StartUnreadyAsync(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = ServeHost.Build(options, b => b.WebHost.UseTestServer());
+        var app = ServeHost.Build(options, b =>
+        {
+            b.WebHost.UseTestServer();
+            configure?.Invoke(b);
+        });
         await app.StartAsync();
         var loading = app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
         await Task.WhenAny(loading, Task.Delay(TimeSpan.FromSeconds(30)));

@@ -96,10 +96,10 @@ public class ResumeTests
     }
 
     [Theory]
-    [InlineData(0, 128, 0.1, 0.9, "--epochs must be at least 1")]
-    [InlineData(1, 0, 0.1, 0.9, "--batch-size must be at least 1")]
-    [InlineData(1, 8, 0.0, 0.9, "--lr must be a positive number")]
-    [InlineData(1, 8, 0.1, 1.0, "--momentum must be in [0, 1)")]
+    [InlineData(0, 128, 0.1, 0.9, "TrainOptions.Epochs must be at least 1")]
+    [InlineData(1, 0, 0.1, 0.9, "TrainOptions.BatchSize must be at least 1")]
+    [InlineData(1, 8, 0.0, 0.9, "TrainOptions.Lr must be a positive number")]
+    [InlineData(1, 8, 0.1, 1.0, "TrainOptions.Momentum must be in [0, 1)")]
     public void Out_of_range_options_are_one_clear_error(int epochs, int batch, double lr, double momentum, string message) =>
         Assert.Contains(message, Assert.Throws<ResNetSharpException>(() =>
             new TrainOptions { Epochs = epochs, BatchSize = batch, Lr = lr, Momentum = momentum }.Validate()).Message);

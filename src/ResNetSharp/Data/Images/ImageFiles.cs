@@ -130,13 +130,45 @@ public static class ImageFiles
     }
 
     /// <summary>
-    /// Fails with a clear error naming <paramref name="name"/> when its RGBA pixels would not fit in one .NET array
-    /// (2 GB: more than ~536 million pixels), a header no photo has, and a decompression bomb's.
+    /// Pixels per image past which <see cref="Warn"/> is told (PIL's <c>Image.MAX_IMAGE_PIXELS</c>, 89,478,485:
+    /// a 1 GB RGBA bitmap at 12 bytes a pixel, as PIL's DecompressionBombWarning).
+    /// </summary>
+    public const long WarnPixels = 89_478_485;
+
+    /// <summary>
+    /// The decompression-bomb guard: an image whose header claims more pixels is an error before any pixel is
+    /// allocated (default twice <see cref="WarnPixels"/>, as PIL's DecompressionBombError). The CLI's
+    /// <c>--max-pixels</c> sets it.
+    /// </summary>
+    public static long MaxPixels { get; set; } = 2 * WarnPixels;
+
+    /// <summary>Told (with the image's name and size) about each image over <see cref="WarnPixels"/> that is still decoded; null: nobody.</summary>
+    public static Action<string>? Warn { get; set; }
+
+    /// <summary>
+    /// Width and height from the header of encoded <paramref name="data"/>, without decoding the pixels; bytes that
+    /// are no supported image are a clear error naming <paramref name="name"/>.
+    /// </summary>
+    public static (int Width, int Height) ReadSize(byte[] data, string name)
+    {
+        using var stream = new SKMemoryStream(data);
+        using var codec = SKCodec.Create(stream) ?? throw Unreadable(name);
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>
+    /// Fails with a clear error naming <paramref name="name"/> when its header claims more than <see cref="MaxPixels"/>
+    /// pixels or its RGBA pixels would not fit in one .NET array (2 GB: more than ~536 million pixels): a
+    /// decompression bomb's, or a header no photo has.
     /// </summary>
     internal static void CheckSize(int width, int height, string name)
     {
-        if (4L * width * height > Array.MaxLength)
+        long pixels = (long)width * height;
+        if (pixels > MaxPixels)
+            throw new ResNetSharpException($"image '{name}' claims {width}x{height} = {pixels / 1e6:0.#} M pixels, over the limit of {MaxPixels / 1e6:0.#} M that guards against decompression bombs: resize it, or raise the limit with --max-pixels N if you trust the file.");
+        if (4 * pixels > Array.MaxLength)
             throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.");
+        if (pixels > WarnPixels) Warn?.Invoke($"image '{name}' has {width}x{height} = {pixels / 1e6:0.#} M pixels, more than {WarnPixels / 1e6:0.#} M: it may be a decompression bomb.");
     }
 
     internal static ResNetSharpException Truncated(string name) =>

@@ -8,8 +8,9 @@ namespace ResNetSharp.Data.Loading;
 /// A loader of encoded images (files, tar members) through a <see cref="BatchPipeline"/>: a subclass gives each worker's
 /// stream of samples for an epoch; each image is decoded and cropped in one pass (random-resized crop and flip for
 /// training, resize + centre crop for validation) into the uint8 batch buffer, which goes to the device once, where
-/// float conversion, normalisation (<see cref="RgbaNormalizer"/>) and cutout or mixing run. A sample draws its crop and
-/// flip from a generator seeded by (seed, epoch, its position).
+/// float conversion, normalisation (<see cref="RgbaNormalizer"/>) and cutout, erasing or mixing run; with a policy
+/// (TrivialAugment, ...) the uint8 RGB images go to the device for it first and are normalised after it. A sample draws
+/// its crop and flip from a generator seeded by (seed, epoch, its position).
 /// </summary>
 internal abstract class EncodedImageLoader : IDataLoader
 {
@@ -72,11 +73,17 @@ internal abstract class EncodedImageLoader : IDataLoader
         return (rect, _augment.Flip && rng.NextDouble() < 0.5);
     }
 
-    /// <summary>uint8 RGBA [B,H,W,4] on the CPU → normalised float RGB [B,3,H,W] on the device → cutout, mixing.</summary>
+    /// <summary>
+    /// uint8 RGBA [B,H,W,4] on the CPU → normalised float RGB [B,3,H,W] on the device → cutout, erasing, mixing; with a
+    /// policy, uint8 RGB [B,3,H,W] on the device → policy → normalisation → the rest.
+    /// </summary>
     private Batch ToBatch(Tensor rgba, long[] labels, Generator generator)
     {
         using var scope = NewDisposeScope();
-        return _augmenter.Apply(_normalizer.Apply(rgba), tensor(labels).to(_device), Train ? generator : null, normalized: true);
+        var targets = tensor(labels).to(_device);
+        if (_augment.Policy is not null)
+            return _augmenter.Apply(rgba.to(_device).narrow(3, 0, 3).permute(0, 3, 1, 2).contiguous(), targets, Train ? generator : null);
+        return _augmenter.Apply(_normalizer.Apply(rgba), targets, Train ? generator : null, normalized: true);
     }
 
     public void Dispose()

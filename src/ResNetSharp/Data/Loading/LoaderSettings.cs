@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ResNetSharp.Data.Images;
+using ResNetSharp.Settings;
 
 namespace ResNetSharp.Data.Loading;
 
@@ -25,15 +26,19 @@ public sealed record LoaderSettings
     public static LoaderSettings Default { get; } = new();
 
     /// <summary>Decoding threads; null: <see cref="Environment.ProcessorCount"/>.</summary>
+    [Setting("workers", "Image-decoding threads for folder data (default: the cores).")]
     public int? Workers { get; init; }
 
     /// <summary>Finished batches queued ahead of the consumer; null: twice the workers.</summary>
+    [Setting("prefetch", "Decoded batches queued ahead of the model (default: twice the workers).")]
     public int? Prefetch { get; init; }
 
     /// <summary>The decode mode of both splits; null: fast for training, exact for validation.</summary>
+    [Setting("decode", "fast (reduced-scale JPEG decoding of the crop only) or exact (full decode); default fast for training, exact for validation.")]
     public DecodeMode? Decode { get; init; }
 
     /// <summary>What to do with an undecodable image.</summary>
+    [Setting("on-bad-image", "error (stop, naming the file) or skip (leave it out, warn once, count it in metrics).")]
     public BadImagePolicy OnBadImage { get; init; } = BadImagePolicy.Error;
 
     /// <summary>Receives the one-line warning about each skipped file; null: standard error.</summary>
@@ -54,8 +59,8 @@ public sealed record LoaderSettings
     /// <summary>Fails with a clear error on a worker count or prefetch depth below 1.</summary>
     public LoaderSettings Validate()
     {
-        if (WorkerCount < 1) throw new ResNetSharpException($"--workers must be at least 1, not {WorkerCount}.");
-        if (PrefetchDepth < 1) throw new ResNetSharpException($"--prefetch must be at least 1, not {PrefetchDepth}.");
+        if (WorkerCount < 1) throw new ResNetSharpException($"LoaderSettings.Workers must be at least 1, not {WorkerCount}.");
+        if (PrefetchDepth < 1) throw new ResNetSharpException($"LoaderSettings.Prefetch must be at least 1, not {PrefetchDepth}.");
         return this;
     }
 

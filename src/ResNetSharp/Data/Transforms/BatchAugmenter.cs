@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Augment;
 using static TorchSharp.torch;
 
 namespace ResNetSharp.Data.Transforms;
@@ -5,7 +6,8 @@ namespace ResNetSharp.Data.Transforms;
 /// <summary>
 /// Turns a uint8 batch [B,C,H,W] into a normalised float batch on its device, applying the training augmentation
 /// with random parameters drawn from a seeded CPU generator (so results do not depend on the device):
-/// random crop with padding, horizontal flip, normalisation, cutout, then mixup or CutMix — in that order.
+/// random crop with padding, horizontal flip, the per-image policy (TrivialAugment, RandAugment, AutoAugment) on the
+/// uint8 images, normalisation, cutout, random erasing, then mixup or CutMix — in that order.
 /// </summary>
 public sealed class BatchAugmenter(Augmentation augment, bool allowFlip, float[] mean, float[] std)
 {
@@ -23,6 +25,7 @@ public sealed class BatchAugmenter(Augmentation augment, bool allowFlip, float[]
             x = TensorTransforms.CropWithPadding(x, augment.CropPadding, randint(2 * augment.CropPadding + 1, [b, 2], generator: generator));
         if (generator is not null && augment.Flip && allowFlip)
             x = TensorTransforms.HorizontalFlip(x, rand([b], generator: generator) < 0.5);
+        if (generator is not null && augment.Policy is not null && !normalized) x = augment.Policy.Apply(x, generator);
         if (!normalized) x = TensorTransforms.Normalize(x, mean, std);
         if (generator is not null && augment.Cutout)
         {
@@ -30,6 +33,7 @@ public sealed class BatchAugmenter(Augmentation augment, bool allowFlip, float[]
             var centers = stack([randint(h, [b], generator: generator), randint(w, [b], generator: generator)], 1);
             x = TensorTransforms.Cutout(x, size, centers);
         }
+        if (generator is not null && augment.Erasing > 0) x = RandomErasing.Apply(x, augment.Erasing, generator);
         if (generator is null || !augment.Mixes) return new Batch(x, labels);
         bool cutMix = augment.Mixup <= 0 || (augment.CutMix > 0 && rand([1], generator: generator).item<float>() < 0.5f);
         double weight = SampleBeta(cutMix ? augment.CutMix : augment.Mixup, generator);

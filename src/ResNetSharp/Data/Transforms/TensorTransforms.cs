@@ -58,14 +58,23 @@ public static class TensorTransforms
     public static Tensor Cutout(Tensor images, int size, Tensor centers)
     {
         using var scope = NewDisposeScope();
+        var ctr = centers.to(int64);
+        int half = size / 2;
+        return Erase(images, cat([ctr - half, ctr + half], 1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Sets to zero, in image b, rows [top, bottom) × columns [left, right) of <paramref name="boxes"/>[b] =
+    /// (top, left, bottom, right), clipped to the image (an empty box leaves the image alone).
+    /// </summary>
+    public static Tensor Erase(Tensor images, Tensor boxes)
+    {
+        using var scope = NewDisposeScope();
         long h = images.shape[2], w = images.shape[3];
-        var ctr = centers.to(int64).to(images.device);
-        var cy = ctr[.., 0].view(-1, 1, 1);
-        var cx = ctr[.., 1].view(-1, 1, 1);
+        var box = boxes.to(int64).to(images.device).view(-1, 4, 1, 1);
         var ys = arange(h, device: images.device).view(1, -1, 1);
         var xs = arange(w, device: images.device).view(1, 1, -1);
-        int half = size / 2;
-        var inside = (ys >= cy - half) & (ys < cy + half) & (xs >= cx - half) & (xs < cx + half);   // [B,H,W]
+        var inside = (ys >= box[.., 0]) & (ys < box[.., 2]) & (xs >= box[.., 1]) & (xs < box[.., 3]);   // [B,H,W]
         return images.masked_fill(inside.unsqueeze(1), 0).MoveToOuterDisposeScope();
     }
 

@@ -48,7 +48,7 @@ public static class OnnxExport
             throw new ResNetSharpException($"the batch size must be at least 1 (got {options.BatchSize}), or use a dynamic batch.");
         var weights = model.state_dict();
         var g = new OnnxGraph(weights);
-        var output = new Walker(g, model.Config).Network(model, "input");
+        var output = new Walker(g).Network(model, "input");
         g.NameOutput(output, "output");
 
         var c = model.Config;
@@ -72,7 +72,7 @@ public static class OnnxExport
     }
 
     /// <summary>Emits the nodes of each module, following the forward passes of <see cref="ResNet"/> and the blocks.</summary>
-    private sealed class Walker(OnnxGraph g, ResNetConfig config)
+    private sealed class Walker(OnnxGraph g)
     {
         public string Network(ResNet model, string x)
         {
@@ -93,35 +93,44 @@ public static class OnnxExport
 
         private string Relu(string x) => g.Node("Relu", [x]);
 
-        private string Block(string name, nn.Module block, string x)
+        /// <summary>Emits a block's nodes by walking its <see cref="BlockPlan"/>, in the order its forward pass runs.</summary>
+        private string Block(string name, nn.Module module, string x)
         {
-            var c = Children(block);
-            string M(string child, string input) => Module($"{name}.{child}", c[child], input);
-            string Skip(string input, string identity) => !config.Residual ? "" : c.ContainsKey("downsample") ? M("downsample", input) : identity;
-            string Add(string y, string skip) => skip == "" ? y : g.Node("Add", [y, skip]);
-            switch (block)
+            if (module is not ResidualBlock block)
+                throw new ResNetSharpException($"cannot export block '{name}' of type {module.GetType().Name} to ONNX: only the ResNetSharp block kinds are supported.");
+            var plan = block.Plan;
+            string M(string path, string input) => Module($"{name}.{path}", block.Layer(path), input);
+            var pre = plan.PreNorm is { } preNorm ? Relu(M(preNorm, x)) : x;
+            var y = pre;
+            foreach (var step in plan.Branch)
             {
-                case BasicBlock:
-                    return Relu(Add(M("bn2", M("conv2", Relu(M("bn1", M("conv1", x))))), Skip(x, x)));
-                case Bottleneck:
-                {
-                    var y = Relu(M("bn2", M("conv2", Relu(M("bn1", M("conv1", x))))));
-                    return Relu(Add(M("bn3", M("conv3", y)), Skip(x, x)));
-                }
-                case PreActBasicBlock:
-                {
-                    var pre = Relu(M("bn1", x));
-                    return Add(M("conv2", Relu(M("bn2", M("conv1", pre)))), Skip(pre, x));
-                }
-                case PreActBottleneck:
-                {
-                    var pre = Relu(M("bn1", x));
-                    var y = M("conv2", Relu(M("bn2", M("conv1", pre))));
-                    return Add(M("conv3", Relu(M("bn3", y))), Skip(pre, x));
-                }
-                default:
-                    throw new ResNetSharpException($"cannot export block '{name}' of type {block.GetType().Name} to ONNX: only the ResNetSharp block kinds are supported.");
+                y = M(step.Conv, y);
+                if (step.Norm is { } norm) y = M(norm, y);
+                if (step.Relu) y = Relu(y);
             }
+            var shortcut = plan.Shortcut;
+            switch (shortcut.Path)
+            {
+                case ShortcutPath.Identity:
+                    y = g.Node("Add", [y, x]);
+                    break;
+                case ShortcutPath.ZeroPad:
+                    y = g.Node("Add", [y, ZeroPad(x, shortcut.ZeroPad!.Value)]);
+                    break;
+                case ShortcutPath.Projection:
+                    var skip = M(shortcut.Conv!, shortcut.FromPreActivated ? pre : x);
+                    if (shortcut.Norm is { } projectionNorm) skip = M(projectionNorm, skip);
+                    y = g.Node("Add", [y, skip]);
+                    break;
+            }
+            return plan.ReluAfterAdd ? Relu(y) : y;
+        }
+
+        private string ZeroPad(string x, ZeroPadGeometry geometry)
+        {
+            var (stride, before, after) = geometry;
+            if (stride != 1) x = g.Node("Slice", [x, g.Int64s(0, 0), g.Int64s(long.MaxValue, long.MaxValue), g.Int64s(2, 3), g.Int64s(stride, stride)]);
+            return g.Node("Pad", [x, g.Int64s(0, before, 0, 0, 0, after, 0, 0)]);
         }
 
         private string Module(string name, nn.Module m, string x)
@@ -144,15 +153,6 @@ public static class OnnxExport
                     return x;
                 case MaxPool2d:
                     return g.Node("MaxPool", [x], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1)); // ResNet's stem pool
-                case Sequential seq:
-                    foreach (var (child, module) in seq.named_children()) x = Module($"{name}.{child}", module, x);
-                    return x;
-                case ZeroPadShortcut zero:
-                {
-                    var (stride, before, after) = zero.Geometry;
-                    if (stride != 1) x = g.Node("Slice", [x, g.Int64s(0, 0), g.Int64s(long.MaxValue, long.MaxValue), g.Int64s(2, 3), g.Int64s(stride, stride)]);
-                    return g.Node("Pad", [x, g.Int64s(0, before, 0, 0, 0, after, 0, 0)]);
-                }
                 case Linear:
                     return g.Node("Gemm", [x, g.Weight($"{name}.weight"), g.Weight($"{name}.bias")], Int("transB", 1));
                 default:

@@ -13,6 +13,9 @@ namespace ResNetSharp.Interop.Pretrained;
 /// </summary>
 public static class PretrainedWeights
 {
+    /// <summary>Help text for the weights of a named model: a file, or torchvision's published weights by tag.</summary>
+    public const string Forms = ".safetensors, .pth or .pt (torchvision's state_dict names), or torchvision's ImageNet weights: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2 (downloaded once into torch.hub's cache)";
+
     public const string DefaultBaseUrl = "https://download.pytorch.org/models/";
     public const string BaseUrlVariable = "RESNETSHARP_WEIGHTS_URL";
 

@@ -19,7 +19,16 @@ internal static class Layers
 }
 
 /// <summary>What a block needs from the network configuration.</summary>
+/// <param name="Shortcut">How skip connections match shapes.</param>
+/// <param name="Residual">False builds the plain twin (no skip connection).</param>
+/// <param name="Groups">Convolution groups of the bottleneck's 3x3.</param>
+/// <param name="WidthPerGroup">Channels per group of the bottleneck's 3x3 at a stage width of 64.</param>
+/// <param name="BatchNorm">Whether norms are BatchNorm2d (else identities).</param>
 public sealed record BlockOptions(ShortcutKind Shortcut, bool Residual, int Groups, int WidthPerGroup, bool BatchNorm)
 {
+    /// <summary>The options of <paramref name="c"/>'s blocks.</summary>
     public static BlockOptions From(ResNetConfig c) => new(c.Shortcut, c.Residual, c.Groups, c.WidthPerGroup, c.BatchNorm);
+
+    /// <summary>The channels of a bottleneck's 3x3 convolution at <paramref name="planes"/> (torchvision's <c>width</c>).</summary>
+    internal long BottleneckWidth(long planes) => (long)(planes * (WidthPerGroup / 64.0)) * Groups;
 }

@@ -4,28 +4,32 @@ using static TorchSharp.torch.nn;
 
 namespace ResNetSharp.Models.Blocks;
 
-/// <summary>Builds the skip path of a block: identity (null), option A's zero padding, or a 1x1 projection.</summary>
+/// <summary>Builds the skip path of a block: identity (no module), option A's zero padding, or a 1x1 projection.</summary>
 internal static class Shortcut
 {
+    private const string Name = "downsample";
+
     /// <summary>
-    /// The module that maps the block input to the block output's shape, or null for the identity.
-    /// Post-activation projections are conv + BN (torchvision's <c>downsample.0</c>, <c>downsample.1</c>);
-    /// pre-activation projections are a bare conv applied to the pre-activated input.
+    /// The skip path's plan and the module (registered as <c>downsample</c>) that maps the block input to the block
+    /// output's shape, or null where none is needed. Post-activation projections are conv + BN (torchvision's
+    /// <c>downsample.0</c>, <c>downsample.1</c>); pre-activation projections are a bare conv applied to the pre-activated input.
     /// </summary>
-    public static Module<Tensor, Tensor>? Create(long inPlanes, long outPlanes, long stride, BlockOptions o, bool preActivation)
+    public static (ShortcutPlan Plan, Module<Tensor, Tensor>? Module) Create(long inPlanes, long outPlanes, long stride, BlockOptions o, bool preActivation)
     {
-        if (!o.Residual) return null;
+        if (!o.Residual) return (ShortcutPlan.None, null);
         bool shapeChanges = stride != 1 || inPlanes != outPlanes;
         switch (o.Shortcut)
         {
-            case ShortcutKind.ZeroPad:
-                return shapeChanges ? new ZeroPadShortcut(inPlanes, outPlanes, stride) : null;
-            case ShortcutKind.Projection when !shapeChanges:
-                return null;
+            case ShortcutKind.ZeroPad when shapeChanges:
+                var geometry = ZeroPadGeometry.Of(inPlanes, outPlanes, stride);
+                return (new ShortcutPlan(ShortcutPath.ZeroPad, Name, ZeroPad: geometry), new ZeroPadShortcut(geometry));
+            case ShortcutKind.ZeroPad or ShortcutKind.Projection when !shapeChanges:
+                return (ShortcutPlan.Identity, null);
             default:
-                return preActivation
+                var plan = new ShortcutPlan(ShortcutPath.Projection, Name, $"{Name}.0", preActivation ? null : $"{Name}.1", FromPreActivated: preActivation);
+                return (plan, preActivation
                     ? nn.Sequential(Layers.Conv1x1(inPlanes, outPlanes, stride))
-                    : nn.Sequential(Layers.Conv1x1(inPlanes, outPlanes, stride), Layers.Norm(outPlanes, o));
+                    : nn.Sequential(Layers.Conv1x1(inPlanes, outPlanes, stride), Layers.Norm(outPlanes, o)));
         }
     }
 }
@@ -33,27 +37,23 @@ internal static class Shortcut
 /// <summary>
 /// Option A shortcut (He et al. 2015, section 4.1/4.2): the identity subsampled by the stride, with the extra
 /// channels filled with zeros, split evenly before and after the input channels (as the widely used PyTorch
-/// CIFAR ResNets do). It has no parameters.
+/// CIFAR ResNets do; see <see cref="ZeroPadGeometry"/>). It has no parameters.
 /// </summary>
 public sealed class ZeroPadShortcut : nn.Module<Tensor, Tensor>
 {
-    private readonly long _stride, _before, _after;
+    private readonly ZeroPadGeometry _geometry;
 
-    public ZeroPadShortcut(long inPlanes, long outPlanes, long stride) : base(nameof(ZeroPadShortcut))
-    {
-        if (outPlanes < inPlanes) throw new ResNetSharpException($"a zero-padded shortcut cannot reduce channels ({inPlanes} to {outPlanes}): use a projection shortcut.");
-        _stride = stride;
-        _before = (outPlanes - inPlanes) / 2;
-        _after = outPlanes - inPlanes - _before;
-    }
+    /// <summary>The shortcut from <paramref name="inPlanes"/> to <paramref name="outPlanes"/> channels, subsampling by <paramref name="stride"/>.</summary>
+    public ZeroPadShortcut(long inPlanes, long outPlanes, long stride) : this(ZeroPadGeometry.Of(inPlanes, outPlanes, stride)) { }
 
-    /// <summary>The spatial subsampling step, and the zero channels padded before and after the input's (for export).</summary>
-    internal (long Stride, long Before, long After) Geometry => (_stride, _before, _after);
+    internal ZeroPadShortcut(ZeroPadGeometry geometry) : base(nameof(ZeroPadShortcut)) => _geometry = geometry;
 
+    /// <summary>Subsamples and zero-pads <paramref name="x"/> [N, C, H, W].</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var sub = _stride == 1 ? x : x[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
-        return nn.functional.pad(sub, [0, 0, 0, 0, _before, _after]).MoveToOuterDisposeScope();
+        var (stride, before, after) = _geometry;
+        var sub = stride == 1 ? x : x[.., .., TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
+        return nn.functional.pad(sub, [0, 0, 0, 0, before, after]).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,32 @@
+using ResNetSharp.Data.Loading;
+using ResNetSharp.Runtime;
+using ResNetSharp.Settings;
+using ResNetSharp.Training;
+
+namespace ResNetSharp.Cli.Options;
+
+/// <summary>How the CLI reads setting values the parser does not know: enums, through the library's parse functions.</summary>
+internal static class SettingValues
+{
+    /// <summary>The library's parser of each enum type, with its own error message naming the valid values.</summary>
+    private static readonly Dictionary<Type, Func<string, object>> Parsers = new()
+    {
+        [typeof(OptimizerKind)] = s => TrainOptions.ParseOptimizer(s),
+        [typeof(ScheduleKind)] = s => LrSchedule.ParseKind(s),
+        [typeof(Precision)] = s => Precisions.Parse(s),
+        [typeof(Data.Images.DecodeMode)] = s => LoaderSettings.ParseDecode(s),
+        [typeof(BadImagePolicy)] = s => LoaderSettings.ParseBadImage(s),
+    };
+
+    /// <summary>Whether values of <paramref name="type"/> are taken as text and parsed here (enums) rather than by the parser.</summary>
+    public static bool IsText(Type type) => (Nullable.GetUnderlyingType(type) ?? type).IsEnum;
+
+    /// <summary>Parses an enum value; a type without a library parser accepts its lower-case member names.</summary>
+    public static object Parse(Setting setting, string text)
+    {
+        var type = Nullable.GetUnderlyingType(setting.Type) ?? setting.Type;
+        if (Parsers.TryGetValue(type, out var parse)) return parse(text);
+        return Enum.TryParse(type, text, ignoreCase: true, out var value) && !int.TryParse(text, out _) ? value!
+            : throw new ResNetSharpException($"unknown {setting.Option} '{text}': use {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}.");
+    }
+}
