@@ -39,7 +39,6 @@ try
             ["demo-classify-key"] = ["classify"],
             ["demo-read-only-key"] = ["read"],
         });
-    builder.Services.AddAuthorization(o => o.AddPolicy("classify", p => p.RequireClaim("scope", "classify")));
     builder.Services.AddResNetClassifier(o =>
     {
         o.Model = "small_resnet";
@@ -47,12 +46,19 @@ try
         o.Labels = labels;
         o.Device = "cpu";
     });
+    // The classifier's endpoints require the policy named ServingExtensions.AuthorizationPolicy. Left alone it is the
+    // library's own (its API keys when configured, else open); the app defines it as its own rule instead, after
+    // AddResNetClassifier: callers of its scheme holding the "classify" scope.
+    builder.Services.AddAuthorization(o => o.AddPolicy(ServingExtensions.AuthorizationPolicy,
+        p => p.AddAuthenticationSchemes(ApiKeyHandler.SchemeName).RequireClaim("scope", "classify")));
 
     await using var app = builder.Build();
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapGet("/hello", () => "the app's own public route").AllowAnonymous();
-    app.MapResNetClassifier().RequireAuthorization("classify");
+    // Every classifier endpoint but health (and metrics, unless ProtectMetrics) now needs the classify scope; the group
+    // takes further conventions of the app's own, e.g. .RequireAuthorization("another policy") or .RequireRateLimiting(...).
+    app.MapResNetClassifier();
     await app.StartAsync();
     string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     Console.WriteLine($"  listening on {url}");
@@ -81,14 +87,12 @@ finally
 }
 return checks.ExitCode;
 
-// The model loads in the background when the app starts; /v2/health/ready answers 200 once it is ready to serve.
+// The model loads in the background when the app starts; /v2/health/ready answers 200 (to anyone) once it is ready.
 static async Task WaitUntilReady(HttpClient http)
 {
     for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(100))
     {
-        using var ready = new HttpRequestMessage(HttpMethod.Get, "/v2/health/ready");
-        ready.Headers.Add(ApiKeyHandler.Header, "demo-classify-key");
-        using var response = await http.SendAsync(ready);
+        using var response = await http.GetAsync("/v2/health/ready");   // health is open: load balancers call it
         if (response.StatusCode == HttpStatusCode.OK) return;
     }
     throw new TimeoutException("the classifier did not become ready within 60 s.");
