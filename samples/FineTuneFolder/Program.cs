@@ -25,20 +25,26 @@ try
     string pretrained = Path.Combine(dir, "pretrained.safetensors");
     string pretrainData = Path.Combine(dir, "pretrain");
     ImageFolderMaker.Write(pretrainData, ImageFolderMaker.Pretraining, perClass: 24, side: 32, seed: 2);
+    manual_seed(0);
     using (var source = ResNet.Create("resnet20", numClasses: ImageFolderMaker.Pretraining.Length))
     {
-        new Trainer(new TrainOptions { Data = $"folder:{pretrainData}", Epochs = 3, BatchSize = 16, Lr = 0.05, Device = "cpu", OutDir = Path.Combine(dir, "pretrain-run") }, source).Run();
+        var pretraining = new TrainOptions
+        {
+            Data = $"folder:{pretrainData}", Epochs = 6, BatchSize = 16, Lr = 0.05, Device = "cpu", OutDir = Path.Combine(dir, "pretrain-run"),
+        };
+        var pre = new Trainer(pretraining, source).Run();
+        Console.WriteLine($"  pretraining: val top-1 {pre.History[^1].ValTop1:P0}");
         using var state = WeightLoading.StateDict(source);
         SafeTensors.Save(pretrained, state.Tensors);
     }
 
-    // 3. Fine-tune: the model is built for the folder's 3 classes, the backbone weights are loaded (the 10-class
+    // 3. Fine-tune: the model is built for the folder's 3 classes, the backbone weights are loaded (the 6-class
     //    classifier is skipped as intended), everything but fc is frozen, and its batch norms keep their statistics.
     using var model = ResNet.Create("resnet20", numClasses: ImageFolderMaker.NewTask.Length);
     var options = new TrainOptions
     {
         Model = "resnet20", Data = $"folder:{data}", Weights = pretrained, Freeze = "backbone",
-        Epochs = 4, BatchSize = 16, Optimizer = OptimizerKind.AdamW, Lr = 0.01, Augment = "flip", Device = "cpu", OutDir = Path.Combine(dir, "run"),
+        Epochs = 8, BatchSize = 16, Optimizer = OptimizerKind.AdamW, Lr = 0.02, Augment = "flip", Device = "cpu", OutDir = Path.Combine(dir, "run"),
     };
     var result = new Trainer(options, model).Run();
     foreach (var epoch in result.History)

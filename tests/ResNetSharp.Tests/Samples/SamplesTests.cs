@@ -36,10 +36,10 @@ public class SamplesTests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{sample} did not finish within 4 minutes:\n{output.Result}");
+            Assert.Fail($"{sample} did not finish within 8 minutes:\n{output.Result}");
         }
         string log = $"{sample} exited {process.ExitCode}:\n{output.Result}\n{error.Result}";
         Assert.True(process.ExitCode == 0, log);
