@@ -5,6 +5,8 @@ var benches = new Dictionary<string, Action<string[]>>
 {
     ["data"] = DataLoadingBench.Run,
     ["augment"] = AugmentBench.Run,
+    ["fashion-mnist"] = FashionMnistTrainBench.Run,
+    ["int8"] = Int8Bench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

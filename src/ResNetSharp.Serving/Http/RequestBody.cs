@@ -38,7 +38,9 @@ internal static class RequestBody
             throw new ServingException(400, $"unsupported Content-Type '{type}': send the image bytes as image/* or application/octet-stream, or files as multipart/form-data.");
         var body = await ReadAsync(request, limit, cancel);
         if (!multipart) return [(null, body)];
-        var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(type).Boundary).Value;
+        if (!MediaTypeHeaderValue.TryParse(type, out var mediaType))
+            throw new ServingException(400, $"the Content-Type '{type}' is not a valid media type: let the HTTP client build the multipart body and its header.");
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
             throw new ServingException(400, "the multipart/form-data Content-Type has no boundary: let the HTTP client build the multipart body.");
         var reader = new MultipartReader(boundary, new MemoryStream(body));
@@ -53,7 +55,7 @@ internal static class RequestBody
                 files.Add((HeaderUtilities.RemoveQuotes(disposition.FileName).Value, data.ToArray()));
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
             throw new ServingException(400, $"the multipart/form-data body is malformed ({e.Message}): let the HTTP client build it.");
         }

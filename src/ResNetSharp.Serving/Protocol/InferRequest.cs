@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace ResNetSharp.Serving.Protocol;
 
@@ -24,6 +25,8 @@ internal sealed record InferRequest(string? Id, InferInput Input, IReadOnlyList<
         int jsonLength = body.Length;
         if (headerLength is not null && (!int.TryParse(headerLength, NumberStyles.None, CultureInfo.InvariantCulture, out jsonLength) || jsonLength > body.Length))
             throw Bad($"{HeaderLength} is '{headerLength}' but the body has {body.Length} bytes: give the length of the JSON header.");
+        if (!Utf8.IsValid(body.AsSpan(0, jsonLength)))
+            throw Bad("the JSON header is not valid UTF-8 text: encode the request as UTF-8 (binary tensor data goes after it, with Inference-Header-Content-Length).");
         JsonDocument doc;
         try
         {
@@ -54,18 +57,19 @@ internal sealed record InferRequest(string? Id, InferInput Input, IReadOnlyList<
 
     private static InferInput ParseInput(JsonElement e, ref ReadOnlyMemory<byte> binary)
     {
+        if (e.ValueKind != JsonValueKind.Object) throw Bad($"the input is a JSON {e.ValueKind}: send an object {{\"name\", \"datatype\", \"shape\", \"data\"}}.");
         string name = e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "input";
         string datatype = e.TryGetProperty("datatype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
         if (datatype is not ("FP32" or "BYTES"))
             throw Bad($"input '{name}' has datatype '{datatype}': send FP32 (normalised [N, C, H, W] tensors) or BYTES (encoded images).");
-        if (!e.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array || s.EnumerateArray().Any(x => !x.TryGetInt64(out long v) || v < 0))
+        if (!e.TryGetProperty("shape", out var s) || s.ValueKind != JsonValueKind.Array || s.EnumerateArray().Any(x => !Integer(x, out long v) || v < 0))
             throw Bad($"input '{name}' has no valid \"shape\": give it as an array of sizes, e.g. [1, 3, 224, 224].");
         long[] shape = [.. s.EnumerateArray().Select(x => x.GetInt64())];
         long count = shape.Aggregate(1L, (a, b) => a * b);
-        long? size = e.TryGetProperty("parameters", out var p) && p.TryGetProperty("binary_data_size", out var b) && b.TryGetInt64(out long bs) ? bs : null;
+        long? size = e.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("binary_data_size", out var b) && Integer(b, out long bs) ? bs : null;
         if (size is { } bytes)
         {
-            if (bytes > binary.Length) throw Bad($"input '{name}' has binary_data_size {bytes} but only {binary.Length} bytes follow the JSON header.");
+            if (bytes < 0 || bytes > binary.Length) throw Bad($"input '{name}' has binary_data_size {bytes} but {binary.Length} bytes follow the JSON header: give the size of its binary data.");
             var data = binary[..(int)bytes];
             binary = binary[(int)bytes..];
             return datatype == "FP32" ? new(name, datatype, shape, Floats(name, data.Span, count), null) : new(name, datatype, shape, null, Elements(name, data.Span, count));
@@ -119,17 +123,25 @@ internal sealed record InferRequest(string? Id, InferInput Input, IReadOnlyList<
 
     private static RequestedOutput ParseOutput(JsonElement e, bool binaryDefault)
     {
+        if (e.ValueKind != JsonValueKind.Object) throw Bad($"an output is a JSON {e.ValueKind}: send objects {{\"name\": \"logits\", \"parameters\": {{...}}}}.");
         string name = e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
         if (name != "logits") throw Bad($"unknown output '{name}': the model has one output, \"logits\".");
         int k = 0;
         bool binary = binaryDefault;
         if (e.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object)
         {
-            if (p.TryGetProperty("classification", out var c) && (!c.TryGetInt32(out k) || k < 1))
+            if (p.TryGetProperty("classification", out var c) && (c.ValueKind != JsonValueKind.Number || !c.TryGetInt32(out k) || k < 1))
                 throw Bad("the output parameter \"classification\" must be a whole number of classes, at least 1.");
             if (p.TryGetProperty("binary_data", out _)) binary = Flag(p, "binary_data");
         }
         return new RequestedOutput(name, k, binary);
+    }
+
+    /// <summary>Whether <paramref name="e"/> is a JSON whole number that fits a long (TryGetInt64 throws on other kinds).</summary>
+    private static bool Integer(JsonElement e, out long value)
+    {
+        value = 0;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value);
     }
 
     private static bool Flag(JsonElement parameters, string name) =>

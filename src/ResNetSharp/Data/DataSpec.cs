@@ -7,8 +7,11 @@ namespace ResNetSharp.Data;
 /// <summary>
 /// Opens a dataset from a <c>--data</c> spec: <c>synthetic</c> (the default), <c>cifar10:DIR</c>,
 /// <c>cifar100:DIR</c> (fine labels), <c>cifar100-coarse:DIR</c> (the 20 superclasses), <c>folder:DIR</c>
-/// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*) or <c>wds:DIR</c> (WebDataset tar shards DIR/train-*.tar,
-/// DIR/val-*.tar and DIR/classes.txt).
+/// (ImageFolder layout DIR/train/CLASS/*, DIR/val/CLASS/*), <c>wds:DIR</c> (WebDataset tar shards DIR/train-*.tar,
+/// DIR/val-*.tar and DIR/classes.txt), or torchvision's small real datasets by name: <c>mnist</c>, <c>fashion-mnist</c>,
+/// <c>kmnist</c>, <c>emnist-SPLIT</c> (<see cref="Mnist"/>), <c>stl10</c> (<see cref="Stl10"/>), <c>svhn</c>
+/// (<see cref="Svhn"/>), <c>imagenette[-160|-320]</c>, <c>imagewoof[-160|-320]</c> (<see cref="Imagenette"/>), each
+/// with an optional <c>:DIR</c> (default: its <see cref="DatasetCache"/> folder).
 /// </summary>
 public static class DataSpec
 {
@@ -16,7 +19,9 @@ public static class DataSpec
     public const string Default = "synthetic";
 
     /// <summary>The accepted forms, for help texts.</summary>
-    public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR, wds:DIR";
+    public const string Forms = "synthetic, cifar10:DIR, cifar100:DIR, cifar100-coarse:DIR, folder:DIR, wds:DIR, " +
+        "mnist[:DIR], fashion-mnist[:DIR], kmnist[:DIR], emnist-SPLIT[:DIR], stl10[:DIR], svhn[:DIR], " +
+        "imagenette[-160|-320][:DIR], imagewoof[-160|-320][:DIR]";
 
     /// <summary>
     /// Opens the dataset named by <paramref name="spec"/>. With <paramref name="download"/>, missing CIFAR files are
@@ -40,6 +45,13 @@ public static class DataSpec
             "cifar100-coarse" => Cifar.Open(Cifar.Cifar100Coarse, Dir(spec, dir), download),
             "folder" => ImageFolder.Open(Dir(spec, dir), imageSize, cropFraction, loader),
             "wds" => WebDataset.Open(Dir(spec, dir), imageSize, cropFraction, loader),
+            "mnist" => Mnist.Open(Mnist.MnistDigits, Optional(dir), download),
+            "fashion-mnist" => Mnist.Open(Mnist.FashionMnist, Optional(dir), download),
+            "kmnist" => Mnist.Open(Mnist.Kmnist, Optional(dir), download),
+            _ when kind.StartsWith("emnist-", StringComparison.Ordinal) => Mnist.Open(Mnist.Emnist(kind["emnist-".Length..]), Optional(dir), download),
+            "stl10" => Stl10.Open(Optional(dir), download),
+            "svhn" => Svhn.Open(Optional(dir), download),
+            _ when Imagenette.Folder(kind) is not null => Imagenette.Open(kind, Optional(dir), download, imageSize, cropFraction, loader),
             _ => throw new ResNetSharpException($"unknown data spec '{spec}'; use one of: {Forms}."),
         };
     }
@@ -60,12 +72,19 @@ public static class DataSpec
     {
         "synthetic" => SyntheticShapes.Size,
         "cifar10" or "cifar100" or "cifar100-coarse" => Cifar.Size,
+        "mnist" or "fashion-mnist" or "kmnist" => Mnist.Size,
+        _ when kind.StartsWith("emnist-", StringComparison.Ordinal) => Mnist.Size,
+        "stl10" => Stl10.Size,
+        "svhn" => Svhn.Size,
         _ => null,
     };
 
     private static string Dir(string spec, string? dir) => string.IsNullOrWhiteSpace(dir)
         ? throw new ResNetSharpException($"data spec '{spec}' needs a folder, e.g. '{spec.TrimEnd(':')}:data/cifar'.")
         : dir;
+
+    /// <summary>The folder of a dataset that may be named without one (null: its cache folder).</summary>
+    private static string? Optional(string? dir) => string.IsNullOrWhiteSpace(dir) ? null : dir;
 
     internal static void CheckBatchSize(int batchSize)
     {

@@ -1,8 +1,10 @@
+using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Transforms;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Models;
 using ResNetSharp.Runs;
@@ -30,7 +32,7 @@ public sealed class Predictor : IDisposable
     /// <summary>torchvision's ImageNet normalisation (torchvision.transforms._presets.ImageClassification).</summary>
     public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f], ImageNetStd = [0.229f, 0.224f, 0.225f];
 
-    private readonly ResNet _model;
+    private readonly ResNet? _model;
     private readonly IInferenceEngine _engine;
     private readonly float[] _mean, _std;
     private readonly float _cropFraction;
@@ -51,6 +53,9 @@ public sealed class Predictor : IDisposable
         }
     }
 
+    private Predictor(OnnxModelInfo info, IInferenceEngine engine) =>
+        (ModelName, _engine, Labels, _mean, _std, Input, _cropFraction) = (info.Model, engine, info.Labels, info.Mean, info.Std, info.Input, info.CropFraction);
+
     /// <summary>The class names, in class order.</summary>
     public IReadOnlyList<string> Labels { get; }
 
@@ -63,6 +68,9 @@ public sealed class Predictor : IDisposable
     /// <summary>The architecture's name, e.g. <c>resnet18</c>.</summary>
     public string ModelName { get; }
 
+    /// <summary>The labels, preprocessing and input size, as an ONNX model file stores them.</summary>
+    public OnnxModelInfo Description => new(ModelName, Labels, _mean, _std, Input, _cropFraction);
+
     /// <summary>Floats in one preprocessed image (C x H x W).</summary>
     public int ImageSize => Input.Channels * Input.Height * Input.Width;
 
@@ -71,6 +79,23 @@ public sealed class Predictor : IDisposable
     {
         var (model, info) = Checkpoint.Load(path);
         return new Predictor(info.Model, model, info.Classes, info.Mean, info.Std, info.InputSize, device ?? CPU, engine ?? new());
+    }
+
+    /// <summary>
+    /// A predictor for an ONNX file of ours, fp32 or int8 (<see cref="OnnxModelFile"/>), run by ONNX Runtime on the
+    /// CPU, with the labels and preprocessing stored in its metadata.
+    /// </summary>
+    public static Predictor FromOnnx(string path)
+    {
+        var (bytes, _, info) = OnnxModelFile.Load(path);
+        try
+        {
+            return new Predictor(info, new OnnxRuntimeEngine(bytes, info.Labels.Count));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ResNetSharpException($"ONNX Runtime cannot load '{path}' ({e.Message}): export or quantize the model again.", e);
+        }
     }
 
     /// <summary>
@@ -133,7 +158,8 @@ public sealed class Predictor : IDisposable
     }
 
     /// <summary>The model (in eval mode), its class labels and its input normalisation, e.g. for explanations.</summary>
-    public (ResNet Model, IReadOnlyList<string> Labels, float[] Mean, float[] Std) Parts => (_model, Labels, _mean, _std);
+    public (ResNet Model, IReadOnlyList<string> Labels, float[] Mean, float[] Std) Parts =>
+        (_model ?? throw new ResNetSharpException($"'{ModelName}' was loaded from an ONNX file, which has no TorchSharp model: give a checkpoint or weights instead."), Labels, _mean, _std);
 
     /// <summary>The image files decoded and preprocessed as <see cref="Predict(IEnumerable{string}, int, int)"/> does, on all cores, as one float [B,C,H,W] batch on the CPU.</summary>
     public Tensor Preprocess(string[] paths) => tensor(PreprocessFiles(paths), [paths.Length, Input.Channels, Input.Height, Input.Width]);
@@ -189,7 +215,7 @@ public sealed class Predictor : IDisposable
     public void Dispose()
     {
         _engine.Dispose();
-        _model.Dispose();
+        _model?.Dispose();
     }
 }
 

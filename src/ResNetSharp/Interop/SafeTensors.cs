@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using ResNetSharp.IO;
 using static TorchSharp.torch;
 
@@ -50,6 +51,7 @@ public static class SafeTensors
         int dataStart = 8 + (int)headerLength;
         long dataLength = bytes.Length - dataStart;
 
+        if (!Utf8.IsValid(bytes.AsSpan(8, (int)headerLength))) throw new ResNetSharpException(Problem("the header is not UTF-8 text"));
         JsonDocument json;
         try { json = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength)); }
         catch (JsonException e) { throw new ResNetSharpException(Problem($"the header is not well-formed JSON ({e.Message})")); }
@@ -139,12 +141,14 @@ public static class SafeTensors
         string dtypeName = dtype.GetString()!;
         if (!DTypes.TryGetValue(dtypeName, out var type))
             throw new ResNetSharpException(problem($"tensor '{name}' has dtype {dtypeName}, which is not supported (F32, F16, BF16, I64 are)", "convert the weights to float32 before saving"));
-        long[] dims = shape.EnumerateArray().Select(d => d.TryGetInt64(out long v) && v >= 0 ? v : -1).ToArray();
+        long[] dims = shape.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out long v) && v >= 0 ? v : -1).ToArray();
         if (dims.Any(d => d < 0)) throw new ResNetSharpException(Bad("has a shape that is not a list of non-negative integers"));
-        if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new ResNetSharpException(Bad("has data_offsets that are not two increasing non-negative integers"));
-        long numel = dims.Aggregate(1L, (a, b) => a * b);
-        long expected = numel * TensorBytes.ElementSize(type);
+        long expected = TensorBytes.ElementSize(type);
+        try { foreach (long d in dims) expected = checked(expected * d); }
+        catch (OverflowException) { throw new ResNetSharpException(Bad($"has shape [{string.Join(", ", dims)}], more bytes than any file holds")); }
         if (end - begin != expected)
             throw new ResNetSharpException(Bad($"has {end - begin} bytes but shape [{string.Join(", ", dims)}] of {dtypeName} needs {expected}"));
         return (name, type, dims, begin, end);

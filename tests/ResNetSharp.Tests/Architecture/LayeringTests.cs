@@ -17,7 +17,7 @@ public class LayeringTests
         ["Interop"],                    // safetensors, torchvision weights, ONNX
         ["Runs"],                       // checkpoints, a run directory's files, epoch metrics
         ["Inference"],                  // predictor and engines, from checkpoints or weights
-        ["Evaluation"],                 // accuracy and confusion over a loader
+        ["Evaluation", "Quantization"], // accuracy and confusion over a loader; int8 QDQ ONNX from a predictor
         ["Explain", "TransferLearning"], // Grad-CAM and error analysis; freezing and head replacement
         ["Training"],                   // trainer, optimizers, schedules, LR finder
         ["Experiments", "Benchmarks"],  // He et al.'s experiments; speed and loader benchmarks

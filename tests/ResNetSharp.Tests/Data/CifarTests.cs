@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using ResNetSharp.Data;
 using ResNetSharp.Data.Sources;
 using static TorchSharp.torch;
@@ -86,11 +83,7 @@ public class CifarTests
     {
         using var dir = new TempDir();
         WriteCifar10(dir.Combine("source"));
-        var archive = new MemoryStream();
-        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
-            TarFile.CreateFromDirectory(dir.Combine("source"), gzip, includeBaseDirectory: false);
-        byte[] bytes = archive.ToArray();
-        string md5 = Convert.ToHexStringLower(MD5.HashData(bytes));
+        var (bytes, md5) = TestArchives.TarGz(dir.Combine("source"));
         using var server = new LoopbackServer(("cifar-10-binary.tar.gz", bytes));
         string target = dir.Combine("data");
 

@@ -100,7 +100,7 @@ public class ImageFolderTests
         Directory.Move(dir.Combine("train-away"), dir.Combine("train"));
         Directory.Delete(dir.Combine("val"), recursive: true);
         Assert.Contains("missing folder", Assert.Throws<ResNetSharpException>(() => DataSpec.Open($"folder:{dir.Path}")).Message);
-        Assert.Contains("unknown data spec", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("mnist:x")).Message);
+        Assert.Contains("unknown data spec", Assert.Throws<ResNetSharpException>(() => DataSpec.Open("qmnist:x")).Message);
     }
 
     [Fact]

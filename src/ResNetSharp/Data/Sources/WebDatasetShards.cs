@@ -34,7 +34,10 @@ internal static class WebDatasetShards
         {
             TarEntry? entry;
             try { entry = reader.GetNextEntry(); }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException)
+            // TarReader's errors on a damaged header (found by fuzzing): fields out of range are OverflowException or
+            // ArgumentOutOfRangeException (a date), sizes it cannot hold InvalidOperationException, GNU sparse files NotSupportedException.
+            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or OverflowException
+                or ArgumentException or NotSupportedException or InvalidOperationException)
             {
                 throw Truncated(shard, member, e);
             }
@@ -55,6 +58,8 @@ internal static class WebDatasetShards
             else if (ImageExtensions.Contains(ext))
             {
                 image = member;
+                if (entry.Length > stream.Length)
+                    throw new ResNetSharpException($"shard '{shard}': member '{member}' claims {entry.Length} bytes, more than the shard's {stream.Length}; rewrite it (resnet data pack) or remove it.");
                 length = (int)entry.Length;
                 if (readImages) bytes = ReadBytes(shard, member, entry, length);
             }

@@ -15,19 +15,28 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     private readonly RunOptions _run = new();
     private readonly int _classes;
 
-    public OnnxRuntimeEngine(ResNet model)
+    public OnnxRuntimeEngine(ResNet model) : this(Export(model), model.Config.NumClasses)
     {
-        if (model.Config.Head != HeadKind.Classifier)
-            throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
-        _classes = model.Config.NumClasses;
-        var bytes = OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray();
+    }
+
+    /// <summary>
+    /// An engine for an ONNX classifier (input <c>input</c>, output <c>output</c> of <paramref name="classes"/> logits),
+    /// e.g. an int8 file; <paramref name="threads"/> intra-op threads (0: the machine's cores).
+    /// </summary>
+    internal OnnxRuntimeEngine(byte[] onnx, int classes, int threads = 0)
+    {
+        _classes = classes;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = Environment.ProcessorCount,
+            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
         };
-        _session = new InferenceSession(bytes, options);
+        _session = new InferenceSession(onnx, options);
     }
+
+    private static byte[] Export(ResNet model) => model.Config.Head == HeadKind.Classifier
+        ? OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray()
+        : throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
 
     public string Name => "onnxruntime";
     public string Device => "cpu";

@@ -96,7 +96,7 @@ internal sealed class PickleReader
 
     private ReadOnlySpan<byte> Bytes(int count)
     {
-        if (count < 0 || _pos + count > _data.Length)
+        if (count < 0 || count > _data.Length - _pos)
             throw new ResNetSharpException($"'{_source}': the pickle ends unexpectedly at byte {_pos} (truncated or damaged file); re-save it with torch.save(model.state_dict(), path).");
         var span = _data.AsSpan(_pos, count);
         _pos += count;

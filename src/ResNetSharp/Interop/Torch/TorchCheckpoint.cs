@@ -29,10 +29,11 @@ public static class TorchCheckpoint
             throw new ResNetSharpException($"'{path}' is not a PyTorch checkpoint (no zip archive inside): {Resave}, or use a .safetensors file.");
 
         ZipArchive zip;
-        try { zip = new ZipArchive(stream, ZipArchiveMode.Read); }
+        IReadOnlyCollection<ZipArchiveEntry> entries;
+        try { entries = (zip = new ZipArchive(stream, ZipArchiveMode.Read)).Entries; } // the central directory is read here
         catch (InvalidDataException e) { throw new ResNetSharpException($"'{path}' is a damaged zip archive ({e.Message}): download or {Resave}."); }
         using var _ = zip;
-        var pickle = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl") && e.FullName.IndexOf('/') == e.FullName.Length - "/data.pkl".Length)
+        var pickle = entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl") && e.FullName.IndexOf('/') == e.FullName.Length - "/data.pkl".Length)
             ?? throw new ResNetSharpException($"'{path}' is a zip archive without a <name>/data.pkl record, so not a PyTorch checkpoint: {Resave}.");
         string prefix = pickle.FullName[..^"data.pkl".Length];
         if (zip.GetEntry(prefix + "byteorder") is { } order && Text(order, path).Trim() != "little")
@@ -93,8 +94,9 @@ public static class TorchCheckpoint
     {
         var entry = zip.GetEntry($"{prefix}data/{storage.Key}")
             ?? throw new ResNetSharpException($"'{path}' lacks the storage record data/{storage.Key} (damaged file): download or {Resave}.");
-        long bytes = storage.Numel * TensorBytes.ElementSize(storage.Type);
-        if (entry.Length != bytes)
+        int size = TensorBytes.ElementSize(storage.Type);
+        long bytes = storage.Numel * size;
+        if (storage.Numel < 0 || storage.Numel > entry.Length / size || entry.Length != bytes)
             throw new ResNetSharpException($"'{path}': storage data/{storage.Key} has {entry.Length} bytes but {storage.Numel} elements of {storage.Type} need {bytes} (damaged file): download or {Resave}.");
         return TensorBytes.FromBytes(Read(entry, path), storage.Type, [storage.Numel]);
     }
@@ -102,16 +104,43 @@ public static class TorchCheckpoint
     /// <summary>The tensor <c>_rebuild_tensor_v2</c> describes: a strided view of the storage, copied contiguous.</summary>
     private static Tensor View(Tensor storage, TensorRef t, string name, string path)
     {
-        long last = t.Offset + t.Size.Zip(t.Stride, (n, s) => (n - 1) * s).Sum();
         bool empty = t.Size.Any(n => n == 0);
-        if (t.Size.Length != t.Stride.Length || t.Offset < 0 || t.Stride.Any(s => s < 0) || t.Size.Any(n => n < 0) || (!empty && last >= t.Storage.Numel))
-            throw new ResNetSharpException($"'{path}': tensor '{name}' (offset {t.Offset}, size [{string.Join(", ", t.Size)}], stride [{string.Join(", ", t.Stride)}]) lies outside its storage of {t.Storage.Numel} elements (damaged file): {Resave}.");
+        if (t.Size.Length != t.Stride.Length || t.Offset < 0 || t.Stride.Any(s => s < 0) || t.Size.Any(n => n < 0) || (!empty && !Within(t)))
+            throw new ResNetSharpException($"'{path}': tensor '{name}' (offset {t.Offset}, size [{string.Join(", ", t.Size)}], stride [{string.Join(", ", t.Stride)}]) lies outside its storage of {t.Storage.Numel} elements or has more elements than it (a damaged file, or an expanded view: save .contiguous() copies): {Resave}.");
         using var view = storage.as_strided(t.Size, t.Stride, t.Offset);
         return view.contiguous().clone();
     }
 
+    /// <summary>
+    /// Whether the view's last element lies inside its storage and it has no more elements than the storage (no
+    /// expanded, stride-0 views: a few bytes could claim terabytes), computed without overflow.
+    /// </summary>
+    private static bool Within(TensorRef t)
+    {
+        try
+        {
+            long last = t.Offset, numel = 1;
+            for (int i = 0; i < t.Size.Length; i++)
+            {
+                last = checked(last + (t.Size[i] - 1) * t.Stride[i]);
+                numel = checked(numel * t.Size[i]);
+            }
+            return last < t.Storage.Numel && numel <= t.Storage.Numel;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="entry"/>. A size its record cannot hold (more compressed bytes than the file has,
+    /// or more than deflate's 1032:1 ratio expands to, or over 2 GB) is a damaged file, not an allocation.
+    /// </summary>
     private static byte[] Read(ZipArchiveEntry entry, string path)
     {
+        if (entry.CompressedLength > new FileInfo(path).Length || entry.Length > Math.Min(1032 * entry.CompressedLength + 1024, Array.MaxLength))
+            throw new ResNetSharpException($"'{path}': record {entry.FullName} claims {entry.Length} bytes from {entry.CompressedLength} compressed (damaged file): download or {Resave}.");
         try
         {
             using var s = entry.Open();

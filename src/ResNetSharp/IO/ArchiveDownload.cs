@@ -1,0 +1,42 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace ResNetSharp.IO;
+
+/// <summary>
+/// Downloads a published .tar.gz archive (<see cref="MirrorDownload"/>: mirrors in order, MD5 checked) and unpacks
+/// the one folder it holds into a target folder atomically: into a temporary folder next to it, then renamed into
+/// place, so an interrupted or failed download leaves nothing behind. Unpacking uses the BCL's tar and gzip readers.
+/// </summary>
+internal static class ArchiveDownload
+{
+    /// <summary>Fetches <paramref name="archive"/> and moves its folder <paramref name="folder"/> to DIR/<paramref name="folder"/>.</summary>
+    public static void Fetch(IReadOnlyList<string> mirrors, string archive, IReadOnlyList<string> md5s, string dir, string folder,
+        Action<string>? downloading = null)
+    {
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".{folder}.{Guid.NewGuid():N}.tmp");
+        string file = temp + ".tar.gz";
+        try
+        {
+            MirrorDownload.Fetch(mirrors, archive, md5s, file, downloading);
+            Directory.CreateDirectory(temp);
+            using (var stream = File.OpenRead(file))
+            using (var gzip = new GZipStream(stream, CompressionMode.Decompress))
+                TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: false);
+            string extracted = Path.Combine(temp, folder);
+            if (!Directory.Exists(extracted))
+                throw new ResNetSharpException($"{archive} does not contain the folder '{folder}'; it is not the official archive.");
+            Directory.Move(extracted, Path.Combine(dir, folder));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ResNetSharpException($"could not unpack {archive} into '{dir}': {e.Message}; check the disk space, or download and extract it by hand.", e);
+        }
+        finally
+        {
+            File.Delete(file);
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+}
