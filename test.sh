@@ -21,6 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Builds the whole solution, samples/ included, and runs every test; Samples/SamplesTests runs each sample to completion.
 dotnet test -c Release "$@"
 
 dotnet tool restore >/dev/null
