@@ -12,7 +12,11 @@ namespace ResNetSharp.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    /// <summary>What the command does with its parse: the config file, the given flags' setter, host, port, output (<see cref="ServeHost.Run"/>).</summary>
+    public delegate int Serve(string? configFile, Action<ResNetClassifierOptions> flags, string host, int port, TextWriter output);
+
+    /// <summary>The command; <paramref name="serve"/> replaces <see cref="ServeHost.Run"/> (the tests read what it is given).</summary>
+    public static Command Create(Serve? serve = null)
     {
         var settings = new SettingOptions<ResNetClassifierOptions>(new Dictionary<string, Func<string, object>>
             { ["rate-limit"] = text => ResNetClassifierOptions.ParseRateLimit(text) });
@@ -29,7 +33,7 @@ internal static class ServeCommand
         {
             int p = result.GetValue(port);
             if (p is < 0 or > 65535) throw new ResNetSharpException($"--port must be 0 to 65535, not {p}.");
-            return ServeHost.Run(result.GetValue(config), options =>
+            return (serve ?? ServeHost.Run)(result.GetValue(config), options =>
             {
                 settings.Apply(result, options);
                 options.Validate();
