@@ -20,6 +20,7 @@ dotnet run -c Release --no-build --project bench/ResNetSharp.Bench -- int8 --mod
 port=18110
 for kind in fp32 int8; do
   port=$((port + 1))
+  : > "$work/$kind.out"
   "$resnet" serve --model-file "$work/$model-$kind.onnx" --name "$kind" --port $port --max-batch "$max_batch" > "$work/$kind.out" 2>&1 &
   pids+=($!)
   until grep -q "^listening on" "$work/$kind.out"; do sleep 1; kill -0 "${pids[-1]}"; done
