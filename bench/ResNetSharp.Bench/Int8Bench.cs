@@ -13,7 +13,8 @@ namespace ResNetSharp.Bench;
 /// (<see cref="OnnxRuntimeEngine"/>), the U8S8 QDQ model and the S8S8 QDQ model (random weights, calibrated on 16
 /// random images; speed does not depend on the values), timed in interleaved rounds, medians and ratios.
 /// Options: --models resnet20,resnet18,resnet50 --batches 1,16 --rounds 5 --steps N (per round, default 32/B + 1)
-/// --threads N (ONNX Runtime intra-op threads; default the machine's cores, as the engine uses), --no-s8s8.
+/// --threads N (ONNX Runtime intra-op threads; default the machine's cores, as the engine uses), --no-s8s8,
+/// --save DIR (also write MODEL-fp32.onnx and MODEL-int8.onnx model files there, as <c>resnet serve --model-file</c> reads).
 /// One JSON line per (model, batch): <c>dotnet run -c Release --project bench/ResNetSharp.Bench -- int8</c>.
 /// </summary>
 internal static class Int8Bench
@@ -35,6 +36,12 @@ internal static class Int8Bench
             var u8 = Int8Quantizer.Quantize(model, info, calibration, new QuantizeOptions { CalibrationImages = 16 });
             var s8 = Int8Quantizer.Quantize(model, info, calibration, new QuantizeOptions { CalibrationImages = 16, UnsignedActivations = false });
             bool withS8 = !args.Contains("--no-s8s8");
+            if (Array.IndexOf(args, "--save") >= 0)
+            {
+                string dir = Text(args, "--save", ".");
+                Interop.Onnx.OnnxModelFile.Export(model, info, Path.Combine(dir, $"{name}-fp32.onnx"), new Interop.OnnxExportOptions { DynamicBatch = true });
+                u8.Save(Path.Combine(dir, $"{name}-int8.onnx"));
+            }
             Console.Error.WriteLine($"{name} U8S8: {u8.Report}");
             Console.Error.WriteLine($"{name} S8S8: {s8.Report}");
             using var fp32 = new OnnxRuntimeEngine(Interop.OnnxExport.Build(model, new Interop.OnnxExportOptions { DynamicBatch = true }).ToByteArray(), model.Config.NumClasses, threads);

@@ -16,15 +16,18 @@ internal static class ServeHost
 {
     /// <summary>
     /// The app, not started: <paramref name="options"/> with what the configuration's <c>ResNetClassifier</c> section
-    /// sets (appsettings.json, environment variables). <paramref name="configure"/> may change the builder (the tests put a test server in).
-    /// Shutdown (SIGTERM, Ctrl-C) waits up to the request timeout for accepted requests to be answered.
+    /// sets (appsettings.json, environment variables, then <paramref name="configFile"/>, a JSON file of the same
+    /// shape), then <paramref name="flags"/> (the flags given on the command line, which win). <paramref name="configure"/>
+    /// may change the builder (the tests put a test server in). Shutdown (SIGTERM, Ctrl-C) waits up to the request
+    /// timeout for accepted requests to be answered.
     /// </summary>
-    public static WebApplication Build(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null,
+        string? configFile = null, Action<ResNetClassifierOptions>? flags = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // appsettings.json and environment variables (ResNetClassifier__ApiKeyFile, ...) set what they name.
-        builder.Configuration.GetSection(ServingExtensions.ConfigurationSection).Bind(options);
+        ServeConfiguration.Bind(builder.Configuration, configFile, options);
+        flags?.Invoke(options);
         builder.Services.AddResNetClassifier(options);
         builder.Services.AddOpenApi();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.TimeoutS + 5));
@@ -36,12 +39,13 @@ internal static class ServeHost
     }
 
     /// <summary>
-    /// Serves on <paramref name="host"/>:<paramref name="port"/> (with the options' TLS, limits and API keys) until
-    /// stopped; says "listening on ..." once the model is ready.
+    /// Serves on <paramref name="host"/>:<paramref name="port"/> until stopped, with the options
+    /// <see cref="Build"/> reads (TLS, limits, API keys); says "listening on ..." once the model is ready.
     /// </summary>
-    public static int Run(ResNetClassifierOptions options, string host, int port, TextWriter output)
+    public static int Run(string? configFile, Action<ResNetClassifierOptions> flags, string host, int port, TextWriter output)
     {
-        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k => k.ListenResNetClassifier(options, host, port)));
+        var options = new ResNetClassifierOptions();
+        using var app = Build(options, b => b.WebHost.ConfigureKestrel(k => k.ListenResNetClassifier(options, host, port)), configFile, flags);
         try
         {
             app.Start();

@@ -2,45 +2,64 @@ using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runs;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Runtime;
+using ResNetSharp.Settings;
 
 namespace ResNetSharp.Serving;
 
 /// <summary>
 /// What <see cref="ServingExtensions.AddResNetClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, ResNetClassifierOptions)"/>
-/// serves and how: the model (a training checkpoint, or a named model with weights and labels), where and with
+/// serves and how: the model (a training checkpoint, a named model with weights and labels, or an ONNX model file), where and with
 /// which engine it runs, and the dynamic batcher's and the HTTP endpoints' limits. The CLI's <c>resnet serve</c>
 /// flags map one to one onto these properties.
 /// </summary>
 public sealed class ResNetClassifierOptions
 {
-    /// <summary>A checkpoint written by <c>resnet train</c> (its classes and preprocessing); or set <see cref="Model"/> and <see cref="Weights"/>.</summary>
+    /// <summary>A checkpoint written by <c>resnet train</c> (its classes and preprocessing); or set <see cref="Model"/> and <see cref="Weights"/>, or <see cref="ModelFile"/>.</summary>
+    [Setting("checkpoint", "A checkpoint written by 'resnet train' (uses its classes and preprocessing).")]
     public string? Checkpoint { get; set; }
     /// <summary>A named model (e.g. <c>resnet18</c>), with <see cref="Weights"/>.</summary>
+    [Setting("model", "A named model, with --weights (ImageNet preprocessing).")]
     public string? Model { get; set; }
     /// <summary>Weights for <see cref="Model"/>: a file or torchvision's published weights by tag (e.g. <c>DEFAULT</c>).</summary>
+    [Setting("weights", "Weights for --model: " + PretrainedWeights.Forms + ".")]
     public string? Weights { get; set; }
     /// <summary>Class names, one per line, for <see cref="Model"/>; default: the class indices.</summary>
+    [Setting("labels", "With --model: class names, one per line in class order (e.g. ImageNet's 1000); default: class indices.")]
     public string? Labels { get; set; }
+    /// <summary>An ONNX model file written by <c>resnet export</c> or <c>resnet quantize</c> (fp32 or int8), with its labels and preprocessing in its metadata (<see cref="Predictor.FromOnnx"/>).</summary>
+    [Setting("model-file", "An ONNX model file written by 'resnet export' or 'resnet quantize' (fp32 or int8; labels and preprocessing from its metadata), run by ONNX Runtime on the CPU.")]
+    public string? ModelFile { get; set; }
     /// <summary>The name in the URLs (<c>/v1/models/{name}/classify</c>); default: the model's name.</summary>
+    [Setting("name", "The model's name in the URLs; default: the model's (e.g. resnet18).")]
     public string? Name { get; set; }
     /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    [Setting("device", "Where to run: " + Devices.Forms + ". auto picks CUDA when it is available.")]
     public string Device { get; set; } = "auto";
     /// <summary><c>auto</c> (torch on CUDA, onnxruntime on the CPU), <c>torch</c> or <c>onnxruntime</c>.</summary>
+    [Setting("engine", "What runs the forward pass: " + InferenceEngines.Forms + ". auto: torch on CUDA, ONNX Runtime on the CPU (faster there).")]
     public string Engine { get; set; } = "auto";
     /// <summary>The torch engine's precision on CUDA: <c>fp32</c> or <c>bf16</c>.</summary>
+    [Setting("precision", "The torch engine's precision on CUDA: fp32 or bf16.")]
     public string Precision { get; set; } = "fp32";
     /// <summary>Most images in one forward pass.</summary>
+    [Setting("max-batch", "Most images in one forward pass.")]
     public int MaxBatch { get; set; } = 32;
     /// <summary>How long the batcher waits after a batch's first image for more, in milliseconds.</summary>
+    [Setting("max-delay-ms", "How long to wait after a batch's first image for more.")]
     public double MaxDelayMs { get; set; } = 5;
     /// <summary>Most images waiting; beyond it a request is answered 503 with Retry-After.</summary>
+    [Setting("max-queue", "Most images waiting; beyond it requests are answered 503 with Retry-After.")]
     public int MaxQueue { get; set; } = 256;
     /// <summary>Largest request body in MiB; beyond it 413.</summary>
+    [Setting("max-body-mb", "Largest request body (MiB); beyond it 413.")]
     public double MaxBodyMb { get; set; } = 16;
     /// <summary>A request's time limit in seconds (504 past it; its queued work is dropped); also the shutdown grace.</summary>
+    [Setting("timeout-s", "A request's time limit (504 past it), and the grace for requests to finish at shutdown.")]
     public double TimeoutS { get; set; } = 30;
     /// <summary>Classes per image in <c>classify</c> answers (the <c>?topk=</c> query overrides it).</summary>
+    [Setting("topk", "Classes per image in classify answers (?topk= overrides).")]
     public int TopK { get; set; } = 5;
 
     /// <summary>
@@ -48,34 +67,48 @@ public sealed class ResNetClassifierOptions
     /// then need <c>Authorization: Bearer KEY</c>. The <c>RESNETSHARP_API_KEYS</c> environment variable adds keys
     /// (comma-separated).
     /// </summary>
+    [Setting("api-key-file", "A file of API keys, one per line ('#' comments), reloaded when it changes or on SIGHUP; requests then need 'Authorization: Bearer KEY'. RESNETSHARP_API_KEYS adds keys.")]
     public string? ApiKeyFile { get; set; }
     /// <summary>Serve without API keys on an address other than loopback (a proxy or service mesh authenticates).</summary>
+    [Setting("allow-anonymous", "Serve without API keys on an address other than loopback (a proxy or service mesh authenticates).")]
     public bool AllowAnonymous { get; set; }
     /// <summary>Require the API key for <c>GET /metrics</c> too (the health endpoints stay open).</summary>
+    [Setting("protect-metrics", "Require the API key for GET /metrics too (the health endpoints stay open).")]
     public bool ProtectMetrics { get; set; }
     /// <summary>Requests per second per API key (per client address without keys), a token bucket; beyond it 429 with Retry-After. 0: no limit.</summary>
+    [Setting("rate-limit", "Requests per second per API key (per client address without keys), as N or N/s; beyond it 429 with Retry-After. 0: no limit.")]
     public double RateLimit { get; set; }
     /// <summary>Most pixels per image, read from its header before any pixel is decoded; beyond it 413.</summary>
+    [Setting("max-pixels", "Most pixels per image, read from its header before decoding; beyond it 413.")]
     public long MaxPixels { get; set; } = 40_000_000;
     /// <summary>Most MiB of decoded RGBA pixels held at once across requests; beyond it 503 with Retry-After.</summary>
+    [Setting("max-decoding-mb", "Most MiB of decoded pixels held at once across requests; beyond it 503 with Retry-After.")]
     public double MaxDecodingMb { get; set; } = 1024;
     /// <summary>A PEM certificate (chain) to serve HTTPS with, HTTP/1.1 and HTTP/2; with <see cref="TlsKey"/>.</summary>
+    [Setting("tls-cert", "A PEM certificate (chain): serve HTTPS (HTTP/1.1 and HTTP/2); with --tls-key.")]
     public string? TlsCert { get; set; }
     /// <summary>The PEM private key of <see cref="TlsCert"/>.</summary>
+    [Setting("tls-key", "The PEM private key of --tls-cert.")]
     public string? TlsKey { get; set; }
     /// <summary>Most open connections; beyond it new ones are refused.</summary>
+    [Setting("max-connections", "Most open connections; beyond it new ones are refused.")]
     public long MaxConnections { get; set; } = 1000;
     /// <summary>Seconds a client has to send a request's headers; a slower one (slow-loris) is cut off.</summary>
+    [Setting("header-timeout-s", "Seconds a client has to send a request's headers (slow-loris defence).")]
     public double HeaderTimeoutS { get; set; } = 10;
     /// <summary>Slowest request body upload, in bytes per second after a 5 s grace; a slower one is cut off.</summary>
+    [Setting("min-body-rate", "Slowest request body upload in bytes per second, after a 5 s grace; a slower one is cut off.")]
     public double MinBodyRate { get; set; } = 240;
 
     /// <summary>Fails with one clear error naming the first bad setting and its fix.</summary>
     public void Validate()
     {
-        bool fromCheckpoint = Checkpoint is not null && Model is null && Weights is null && Labels is null;
-        if (!fromCheckpoint && (Checkpoint is not null || Model is null || Weights is null))
-            throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights W [--labels FILE].");
+        bool fromCheckpoint = Checkpoint is not null && Model is null && Weights is null && Labels is null && ModelFile is null;
+        bool fromFile = ModelFile is not null && Checkpoint is null && Model is null && Weights is null && Labels is null;
+        if (!fromCheckpoint && !fromFile && (Checkpoint is not null || ModelFile is not null || Model is null || Weights is null))
+            throw new ResNetSharpException("give one model source: --checkpoint FILE, or --model NAME with --weights W [--labels FILE], or --model-file FILE.onnx.");
+        Check(!fromFile || InferenceEngines.Parse(Engine) != EngineKind.Torch,
+            "--model-file runs on ONNX Runtime: use --engine auto or onnxruntime with it, or serve a --checkpoint with --engine torch.");
         Check(MaxBatch >= 1, $"--max-batch must be at least 1, not {MaxBatch}.");
         Check(MaxDelayMs >= 0, $"--max-delay-ms must be 0 or more, not {MaxDelayMs}.");
         Check(MaxQueue >= 1, $"--max-queue must be at least 1, not {MaxQueue}.");
@@ -99,9 +132,18 @@ public sealed class ResNetClassifierOptions
         Precisions.Parse(Precision);
     }
 
+    /// <summary>A <see cref="RateLimit"/> as written on a command line: <c>N</c> or <c>N/s</c> requests per second, 0 for no limit.</summary>
+    public static double ParseRateLimit(string text)
+    {
+        string number = text.Trim().EndsWith("/s", StringComparison.OrdinalIgnoreCase) ? text.Trim()[..^2] : text.Trim();
+        return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double rate) && rate >= 0 && double.IsFinite(rate)
+            ? rate : throw new ResNetSharpException($"--rate-limit '{text}' must be requests per second, N or N/s (e.g. 50 or 50/s), or 0 for no limit.");
+    }
+
     /// <summary>Loads the predictor these options describe (model, engine, device).</summary>
     internal Predictor LoadPredictor()
     {
+        if (ModelFile is not null) return Predictor.FromOnnx(ModelFile);
         var device = Devices.Resolve(Device);
         var kind = InferenceEngines.Resolve(InferenceEngines.Parse(Engine), device);
         var engine = new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision));

@@ -5,7 +5,11 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ResNetSharp.Serving;
 
-/// <summary><c>GET /</c>: a page for people to classify images (embedded HTML, CSS and JavaScript; no CDN, works offline).</summary>
+/// <summary>
+/// <c>GET /</c>: a page for people to classify images (embedded HTML, CSS and JavaScript; no CDN, works offline). The
+/// page is static and open even when the server has API keys (a browser cannot send a bearer key to load a page); its
+/// API calls carry the key the user pastes into it, and the API checks that.
+/// </summary>
 internal static class WebPage
 {
     private static readonly Lazy<string> Html = new(() =>
@@ -16,5 +20,6 @@ internal static class WebPage
 
     public static void Map(RouteGroupBuilder group) =>
         group.MapGet("/", (ResNetClassifier c) => Results.Text(Html.Value.Replace("__MODEL__", HtmlEncoder.Default.Encode(c.Name)), "text/html; charset=utf-8"))
-            .WithTags("page").WithSummary("A web page: drop or pick images and see their top classes.").ExcludeFromDescription();
+            .WithTags("page").WithSummary("A web page: drop or pick images and see their top classes.").ExcludeFromDescription()
+            .AllowAnonymous();
 }

@@ -12,7 +12,7 @@ namespace ResNetSharp.Cli.Options;
 internal static partial class FlagNames
 {
     /// <summary>The options types whose settings the CLI declares as flags.</summary>
-    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings) }
+    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings), typeof(Serving.ResNetClassifierOptions) }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);
 

@@ -8,7 +8,7 @@ namespace ResNetSharp.Cli.Options;
 /// binding back into a new instance. Values of a <c>--config</c> file (<see cref="ConfigFile"/>) fill the flags not
 /// given on the command line.
 /// </summary>
-internal sealed class SettingOptions<T> where T : new()
+internal sealed class SettingOptions<T> where T : class, new()
 {
     private readonly List<(Setting Setting, Option Option, Func<ParseResult, object?> Read)> _options = [];
 
@@ -43,7 +43,15 @@ internal sealed class SettingOptions<T> where T : new()
     /// A new <typeparamref name="T"/> from the flags given on the command line, then those of <paramref name="config"/>
     /// (the parse of a config file's flags), then the defaults.
     /// </summary>
-    public T Read(ParseResult result, ConfigFile.ParsedConfig? config = null) => Setting.Create<T>(setting =>
+    public T Read(ParseResult result, ConfigFile.ParsedConfig? config = null) => Setting.Create<T>(setting => Value(result, config, setting));
+
+    /// <summary>
+    /// Sets in <paramref name="target"/> only the flags given on the command line, so they win over what
+    /// <paramref name="target"/> already holds (values bound from a configuration file or the environment).
+    /// </summary>
+    public void Apply(ParseResult result, T target) => Setting.Apply(target, setting => Value(result, null, setting));
+
+    private (bool Given, object? Value) Value(ParseResult result, ConfigFile.ParsedConfig? config, Setting setting)
     {
         int index = _options.FindIndex(o => o.Setting == setting);
         if (index < 0) return (false, null);   // a flag the command does not use
@@ -58,7 +66,7 @@ internal sealed class SettingOptions<T> where T : new()
         {
             throw new ResNetSharpException($"config file '{config!.Path}': {e.Message}");
         }
-    });
+    }
 
     /// <summary>The option of <paramref name="flag"/> (without dashes).</summary>
     public Option this[string flag] => _options.First(o => o.Setting.Flag == flag).Option;

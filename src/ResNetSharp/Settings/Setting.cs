@@ -59,9 +59,18 @@ public sealed class Setting
     public static T Create<T>(Func<Setting, (bool Given, object? Value)> value) where T : new()
     {
         object root = new T();
-        foreach (var setting in Of<T>())
-            if (value(setting) is (true, var v)) setting.Set(root, v);
+        Apply(root, value);
         return (T)root;
+    }
+
+    /// <summary>
+    /// Sets, in <paramref name="root"/> (a mutable options object), each setting <paramref name="value"/> returns a
+    /// value for; the others keep what <paramref name="root"/> holds (e.g. what a configuration bound).
+    /// </summary>
+    public static void Apply(object root, Func<Setting, (bool Given, object? Value)> value)
+    {
+        foreach (var setting in Of(root.GetType()))
+            if (value(setting) is (true, var v)) setting.Set(root, v);
     }
 
     /// <summary>A value as it is written on a command line or in a config file: invariant, lower-case names, round-trip doubles.</summary>

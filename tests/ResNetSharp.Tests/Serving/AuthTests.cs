@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ResNetSharp.Serving;
 using ResNetSharp.Serving.Hosting;
+using ResNetSharp.Serving.Security;
 
 namespace ResNetSharp.Tests.Serving;
 
@@ -70,6 +71,42 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         }
         Assert.Equal(401, (int)(await Send(server, HttpMethod.Get, Metadata, "old-key")).StatusCode);
     }
+
+    // SIGHUP reads the keys again, the environment's included: a key changed only in RESNETSHARP_API_KEYS (no file
+    // change for the watch to see) takes effect on the signal, with no restart.
+    [Fact]
+    public async Task Sighup_reloads_the_keys()
+    {
+        using var temp = new TempDir();
+        var options = WithKeys(model.Options(), temp, "file-key");
+        Environment.SetEnvironmentVariable(ApiKeys.EnvironmentVariable, "env-old");
+        try
+        {
+            await using var server = await InProcessServer.StartAsync(options);
+            Assert.Equal(200, (int)(await Send(server, HttpMethod.Get, Metadata, "env-old")).StatusCode);
+            Environment.SetEnvironmentVariable(ApiKeys.EnvironmentVariable, "env-new");
+            await Task.Delay(300);
+            Assert.Equal(401, (int)(await Send(server, HttpMethod.Get, Metadata, "env-new")).StatusCode);   // nothing reloaded yet
+            Assert.Equal(0, kill(Environment.ProcessId, SigHup));
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while ((int)(await Send(server, HttpMethod.Get, Metadata, "env-new")).StatusCode != 200)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "SIGHUP did not reload the keys within 10 s");
+                await Task.Delay(50);
+            }
+            Assert.Equal(401, (int)(await Send(server, HttpMethod.Get, Metadata, "env-old")).StatusCode);
+            Assert.Equal(200, (int)(await Send(server, HttpMethod.Get, Metadata, "file-key")).StatusCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ApiKeys.EnvironmentVariable, null);
+        }
+    }
+
+    private const int SigHup = 1;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     // A host swaps in its own authentication (here a header naming the user) with one line: the policy under ServingExtensions' name.
     [Fact]

@@ -86,6 +86,66 @@ public class LimitTests(ServingModel model) : IClassFixture<ServingModel>
         Assert.True(total == 0 || Encoding.ASCII.GetString(answer, 0, total).StartsWith("HTTP/1.1 408"), Encoding.ASCII.GetString(answer, 0, total));
     }
 
+    // --max-connections 1: while one connection is open a second is refused; once it closes, the next is served.
+    [Fact]
+    public async Task Connections_beyond_max_connections_are_refused()
+    {
+        var options = model.Options();
+        options.MaxConnections = 1;
+        await using var server = await KestrelServer.StartAsync(options);
+        var first = new TcpClient();
+        await first.ConnectAsync(server.Address.Host, server.Address.Port);
+        await Task.Delay(200);   // accepted and counted
+        using (var refused = new HttpClient { BaseAddress = server.Address })
+            await Assert.ThrowsAsync<HttpRequestException>(() => refused.GetAsync("/v2/health/ready"));
+        first.Dispose();
+        using var client = new HttpClient { BaseAddress = server.Address };
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                Assert.Equal(200, (int)(await client.GetAsync("/v2/health/ready")).StatusCode);
+                break;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);   // the closed connection is released asynchronously
+            }
+        }
+    }
+
+    // --min-body-rate 1000: a body trickled at 2 bytes/s is cut off after the 5 s grace, long before it would end.
+    [Fact]
+    public async Task A_body_slower_than_min_body_rate_is_cut_off()
+    {
+        var options = model.Options();
+        options.MinBodyRate = 1000;
+        await using var server = await KestrelServer.StartAsync(options);
+        using var slow = new TcpClient();
+        await slow.ConnectAsync(server.Address.Host, server.Address.Port);
+        var stream = slow.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {Classify} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n"));
+        var clock = Stopwatch.StartNew();
+        var answer = new byte[4096];
+        var reading = stream.ReadAsync(answer).AsTask();
+        while (!reading.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            try
+            {
+                await stream.WriteAsync("ab"u8.ToArray());
+            }
+            catch (IOException)
+            {
+                break;   // the server closed the connection
+            }
+            await Task.WhenAny(reading, Task.Delay(1000));
+        }
+        int read = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 4, 15);
+        Assert.True(read == 0 || Encoding.ASCII.GetString(answer, 0, read).StartsWith("HTTP/1.1 408"), Encoding.ASCII.GetString(answer, 0, read));
+    }
+
     [Fact]
     public void Limits_are_validated_with_one_line_each()
     {

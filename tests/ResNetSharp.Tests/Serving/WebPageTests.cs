@@ -50,6 +50,36 @@ public class WebPageTests(ServingModel model) : IClassFixture<ServingModel>
         await app.StopAsync();
     }
 
+    // With API keys the page still loads (it is static); it says a key is needed, and classifies once one is pasted in.
+    [Fact]
+    public async Task With_keys_the_page_is_open_and_its_calls_carry_the_pasted_key()
+    {
+        using var temp = new TempDir();
+        var options = model.Options();
+        options.ApiKeyFile = temp.Combine("keys.txt");
+        File.WriteAllText(options.ApiKeyFile, "page-key\n");
+        await using var app = ServeHost.Build(options, b => b.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0)));
+        await app.StartAsync();
+        await app.Services.GetRequiredService<ResNetSharp.Serving.ResNetClassifier>().WhenReady;
+        var url = app.Urls.First();
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        Assert.Equal(200, (int)(await client.GetAsync("/")).StatusCode);
+        Assert.Equal(401, (int)(await client.GetAsync("/v2")).StatusCode);   // the API still needs the key
+
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(url);
+        await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("needs an API key");
+        await page.Locator("#files").SetInputFilesAsync(model.Wide);
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("wide.png: this server needs an API key");
+        await page.Locator("#key").FillAsync("page-key");
+        await page.Locator("#key").DispatchEventAsync("change");
+        await Assertions.Expect(page.Locator("#model")).ToContainTextAsync("Model small_resnet ·");
+        await page.Locator("#files").SetInputFilesAsync(model.Wide);
+        await Assertions.Expect(page.Locator(".result .bar")).ToHaveCountAsync(5);
+        await app.StopAsync();
+    }
+
     /// <summary>
     /// Enter on the focused drop zone opens the file chooser. Headless Chromium now and then drops the chooser of a
     /// click made while it is busy (a known Playwright/Chromium flake under load), so up to three presses are allowed;
