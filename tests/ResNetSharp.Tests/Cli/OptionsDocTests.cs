@@ -17,7 +17,7 @@ public class OptionsDocTests
         Assert.Contains("| `--on-bad-image` | `error` |", expected);
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "Directory.Packages.props"))) return d.FullName;
