@@ -10,13 +10,14 @@ namespace ResNetSharp.Tests.Cli;
 /// </summary>
 public class RecipeFileTests
 {
-    public static TheoryData<string> Recipes() =>
-        new(Directory.GetFiles(Path.Combine(OptionsDocTests.RepoRoot(), "recipes"), "*.yaml").Select(Path.GetFileName).Order()!);
+    private static string[] Names() =>
+        [.. Directory.GetFiles(Path.Combine(OptionsDocTests.RepoRoot(), "recipes"), "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+
+    public static TheoryData<string> Recipes() => new(Names());
 
     [Fact]
     public void The_issue_recipes_are_there() =>
-        Assert.Equal(["cifar10-resnet56-he2015.yaml", "fashion-mnist-resnet.yaml", "imagenet-resnet50-torchvision.yaml", "imagenette-resnet50.yaml"],
-            Recipes().Select(r => (string)r[0]!));
+        Assert.Equal(["cifar10-resnet56-he2015.yaml", "fashion-mnist-resnet.yaml", "imagenet-resnet50-torchvision.yaml", "imagenette-resnet50.yaml"], Names());
 
     [Theory]
     [MemberData(nameof(Recipes))]
