@@ -22,6 +22,7 @@ $PY -c "import torch, yaml" 2>/dev/null || { $sudo apt-get update -qq && $sudo a
 dotnet build -c Release src/ResNetSharp.Cli -v q -nologo >/dev/null
 RESNET=src/ResNetSharp.Cli/bin/Release/net10.0/resnet
 mkdir -p "$OUT"
+RECIPE=$(realpath "$RECIPE"); OUT=$(realpath "$OUT")
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)" | tee "$OUT/machine.txt"
 if [ "$CONFIG" = best ]; then
   for config in fp32-nchw fp32-cl bf16-nchw bf16-cl; do
@@ -32,6 +33,6 @@ fi
 echo "pytorch config: $CONFIG"
 epochs=(); [ -z "${EPOCHS:-}" ] || epochs=(--epochs "$EPOCHS")
 $RESNET train --config "$RECIPE" --out "$OUT/resnetsharp" "${epochs[@]}"
-(cd bench && $PY fashion_mnist_train.py "../$RECIPE" "$CONFIG" --out "../$OUT/pytorch.jsonl" --dir "$DATA" "${epochs[@]}")
+(cd bench && $PY fashion_mnist_train.py "$RECIPE" "$CONFIG" --out "$OUT/pytorch.jsonl" --dir "$DATA" "${epochs[@]}")
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)" | tee -a "$OUT/machine.txt"
 $PY bench/plot_time_to_accuracy.py "$OUT/time_to_accuracy.png" "ResNetSharp=$OUT/resnetsharp/metrics.jsonl" "PyTorch $CONFIG=$OUT/pytorch.jsonl"
