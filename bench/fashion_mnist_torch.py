@@ -2,7 +2,7 @@
 """PyTorch's side of bench/fashion_mnist_speed.sh: training images/s of resnet20 (bench/resnet20.py, one input
 channel) on Fashion-MNIST held in memory as a uint8 tensor, batches of 128 drawn from a shuffled order with a random
 crop (zero padding 4) and a horizontal flip, normalised, then forward, cross-entropy, backward and SGD (momentum 0.9,
-weight decay 5e-5) on the CPU. Configs: fp32-nchw, fp32-cl (channels_last), bf16-cl (torch.autocast bfloat16 +
+weight decay 5e-5) on the CPU. Configs: fp32-nchw, fp32-cl (channels_last), bf16-nchw, bf16-cl (torch.autocast bfloat16 +
 channels_last). Prints one JSON line with the fields of the C# side.
 Usage: fashion_mnist_torch.py CONFIG [--steps N] [--warmup N] [--batch-size N] [--dir DIR]"""
 import argparse
@@ -25,7 +25,7 @@ def idx(path: str, offset: int) -> np.ndarray:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("config", choices=["fp32-nchw", "fp32-cl", "bf16-cl"])
+    p.add_argument("config", choices=["fp32-nchw", "fp32-cl", "bf16-nchw", "bf16-cl"])
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=128)

@@ -35,4 +35,10 @@ public sealed record EpochMetrics
 
     /// <summary>Distinct undecodable files skipped so far.</summary>
     public long BadImages { get; init; } = 0;
+
+    /// <summary>
+    /// Wall-clock seconds from the start of training to this epoch's end, validation included (a resumed run continues
+    /// from its last recorded epoch): DAWNBench's time to accuracy.
+    /// </summary>
+    public double WallSeconds { get; init; } = 0;
 }

@@ -58,9 +58,9 @@ public sealed class RunFiles : IDisposable
     public void WriteEpoch(IReadOnlyList<EpochMetrics> history)
     {
         WriteText(MetricsJsonl, string.Concat(history.Select(m => JsonSerializer.Serialize(m, Checkpoint.Json) + "\n")));
-        var csv = new StringBuilder("epoch,lr,train_loss,train_acc,val_loss,val_top1,val_top5,seconds,images_per_s,bad_images\n");
+        var csv = new StringBuilder("epoch,lr,train_loss,train_acc,val_loss,val_top1,val_top5,seconds,images_per_s,bad_images,wall_seconds\n");
         foreach (var m in history)
-            csv.AppendLine(string.Join(',', new object[] { m.Epoch, m.Lr, m.TrainLoss, m.TrainAcc, m.ValLoss, m.ValTop1, m.ValTop5, m.Seconds, m.ImagesPerS, m.BadImages }
+            csv.AppendLine(string.Join(',', new object[] { m.Epoch, m.Lr, m.TrainLoss, m.TrainAcc, m.ValLoss, m.ValTop1, m.ValTop5, m.Seconds, m.ImagesPerS, m.BadImages, m.WallSeconds }
                 .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         WriteText(MetricsCsv, csv.ToString());
         var e = history[^1];

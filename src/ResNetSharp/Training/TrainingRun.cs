@@ -33,6 +33,8 @@ internal sealed class TrainingRun : IDisposable
     private readonly SyncBatchNorm? _syncBn;
     private readonly DataParallel? _parallel, _emaParallel;
     private readonly List<EpochMetrics> _history;
+    private readonly Stopwatch _wall = new();
+    private readonly double _wallCarried;
 
     private TrainingRun(TrainOptions o, TrainState? resumed, ResNet? model, DataSource? data, ProcessGroup? group)
     {
@@ -70,6 +72,7 @@ internal sealed class TrainingRun : IDisposable
             var (c, h, w) = Source.InputSize;
             if (resumed is null) Files?.WriteJson(RunFiles.Config, new { options = o, model = Net.Config, data = new { Source.Name, Source.Classes, InputSize = $"{c}x{h}x{w}", Source.Mean, Source.Std } });
             _history = State.History.ToList();
+            _wallCarried = _history.LastOrDefault()?.WallSeconds ?? 0;
         }
         catch (Exception e)
         {
@@ -129,6 +132,7 @@ internal sealed class TrainingRun : IDisposable
         long images = 0;
         int index = 0;
         int steps = TrainLoader.BatchesPerEpoch;
+        _wall.Start();   // the training clock starts with the first epoch trained in this process
         foreach (var batch in TrainLoader.Epoch(epoch))
         {
             using (batch)
@@ -159,7 +163,7 @@ internal sealed class TrainingRun : IDisposable
             TrainLoss = count == 0 ? 0 : lossSum / count, TrainAcc = count == 0 ? 0 : (double)correct / count,
             ValLoss = eval.Loss, ValTop1 = eval.Top1, ValTop5 = eval.Top5,
             Seconds = pass.Seconds, ImagesPerS = pass.Images * Group.WorldSize / Math.Max(pass.TrainSeconds, 1e-9),
-            BadImages = GlobalBadImages(),
+            BadImages = GlobalBadImages(), WallSeconds = _wallCarried + _wall.Elapsed.TotalSeconds,
         };
     }
 

@@ -68,9 +68,12 @@ public class TrainerTests(TinyRun run)
         var lines = File.ReadAllLines(Path.Combine(run.Dir.Path, RunFiles.MetricsJsonl));
         Assert.Equal(TinyRun.Epochs, lines.Length);
         using var first = JsonDocument.Parse(lines[0]);
-        string[] fields = ["epoch", "lr", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "seconds", "images_per_s", "bad_images"];
+        string[] fields = ["epoch", "lr", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "seconds", "images_per_s", "bad_images", "wall_seconds"];
         Assert.Equal(fields, first.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(run.Epochs_[0].ValTop1, first.RootElement.GetProperty("val_top1").GetDouble());
+        // The wall clock runs across epochs (validation included), so it grows and never trails the epoch's training seconds.
+        Assert.All(run.Epochs_, e => Assert.True(e.WallSeconds >= e.Seconds, $"{e.WallSeconds} < {e.Seconds}"));
+        Assert.True(run.Epochs_[^1].WallSeconds > run.Epochs_[0].WallSeconds + run.Epochs_[^1].Seconds * 0.99);
 
         var csv = File.ReadAllLines(Path.Combine(run.Dir.Path, RunFiles.MetricsCsv));
         Assert.Equal(string.Join(',', fields), csv[0]);
