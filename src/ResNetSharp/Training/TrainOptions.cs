@@ -66,7 +66,7 @@ public sealed record TrainOptions
     public double WarmupEpochs { get; init; }
 
     /// <summary>Training augmentation, in <see cref="Augmentation.Parse"/>'s syntax.</summary>
-    [Setting("augment", "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE], mixup[=ALPHA] (0.2), cutmix[=ALPHA] (1.0).")]
+    [Setting("augment", "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE], mixup[=ALPHA] (0.2), cutmix[=ALPHA] (1.0), trivialaugment, randaugment[=N:M], autoaugment[=imagenet|cifar10|svhn], erasing[=P].")]
     public string Augment { get; init; } = "flip";
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
