@@ -39,6 +39,10 @@ public class ModelFileTests(TinyRun run)
         Assert.True(int8.GetProperty("agreement").GetDouble() >= 0.9, int8.ToString());
         Assert.InRange(int8.GetProperty("top1").GetDouble(), fp32.GetProperty("top1").GetDouble() - 0.1, fp32.GetProperty("top1").GetDouble() + 0.1);
 
+        var bench = CliTests.Run("bench", "--mode", "infer", "--model-file", dir.Combine("int8.onnx"), "--batch-size", "4", "--steps", "2", "--warmup", "1", "--json");
+        Assert.True(bench.Code == 0, bench.Err);
+        Assert.True(JsonDocument.Parse(bench.Out).RootElement.GetProperty("infer_images_per_sec").GetDouble() > 0, bench.Out);
+
         var fromCheckpoint = Top1("--checkpoint", checkpoint, pngs);
         Assert.Equal(fromCheckpoint, Top1("--model-file", dir.Combine("fp32.onnx"), pngs));
         var fromInt8 = Top1("--model-file", dir.Combine("int8.onnx"), pngs);
