@@ -16,6 +16,7 @@ internal static class SettingValues
         [typeof(Precision)] = s => Precisions.Parse(s),
         [typeof(Data.Images.DecodeMode)] = s => LoaderSettings.ParseDecode(s),
         [typeof(BadImagePolicy)] = s => LoaderSettings.ParseBadImage(s),
+        [typeof(Evaluation.TestTimeAugmentation)] = s => Evaluation.TestTimeAugmentations.Parse(s),
         [typeof(Quantization.CalibrationMethod)] = s => Quantization.QuantizeOptions.ParseMethod(s),
     };
 
