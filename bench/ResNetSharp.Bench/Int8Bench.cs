@@ -34,7 +34,7 @@ internal static class Int8Bench
                 Predictor.ImageNetMean, Predictor.ImageNetStd, input, 0.875f);
             var calibration = Enumerable.Range(0, 2).Select(_ => randn(input.Batch(8))).ToList();
             var u8 = Int8Quantizer.Quantize(model, info, calibration, new QuantizeOptions { CalibrationImages = 16 });
-            var s8 = Int8Quantizer.Quantize(model, info, calibration, new QuantizeOptions { CalibrationImages = 16, UnsignedActivations = false });
+            var s8 = Int8Quantizer.Quantize(model, info, calibration, new QuantizeOptions { CalibrationImages = 16, Activations = ActivationType.Int8 });
             bool withS8 = !args.Contains("--no-s8s8");
             if (Array.IndexOf(args, "--save") >= 0)
             {

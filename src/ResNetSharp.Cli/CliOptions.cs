@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop.Pretrained;
@@ -36,6 +37,30 @@ internal static class CliOptions
         if (result.GetValue(fused) && kind == EngineKind.OnnxRuntime)
             throw new ResNetSharpException("--fused is TorchSharp's fast path: use it with --engine torch (or auto), not onnxruntime.");
         return new EngineSettings(result.GetValue(fused) ? EngineKind.Torch : kind, result.GetValue(fused));
+    }
+
+    /// <summary>
+    /// Adds <c>--max-pixels N</c> (default PIL's 178,956,970) to <paramref name="command"/>: the decompression-bomb
+    /// guard of the image decoders; apply it with <see cref="LimitPixels"/>.
+    /// </summary>
+    public static Option<long> MaxPixels(Command command)
+    {
+        var option = new Option<long>("--max-pixels")
+        {
+            Description = "Largest image (width x height) decoded; larger headers are an error before any pixel is allocated, and images over half of it a warning on stderr (PIL's limits).",
+            DefaultValueFactory = _ => 2 * ImageFiles.WarnPixels,
+        };
+        command.Options.Add(option);
+        return option;
+    }
+
+    /// <summary>Sets the decoders' pixel limit from <c>--max-pixels</c>, with large-image warnings on the invocation's stderr.</summary>
+    public static void LimitPixels(ParseResult result, Option<long> maxPixels)
+    {
+        long limit = result.GetValue(maxPixels);
+        if (limit < 1) throw new ResNetSharpException($"--max-pixels must be at least 1, not {limit}.");
+        var error = result.InvocationConfiguration.Error;
+        (ImageFiles.MaxPixels, ImageFiles.Warn) = (limit, message => error.WriteLine($"warning: {message}"));
     }
 
     /// <summary>A <c>--weights</c> value as a local file, downloading published weights first (said on stderr).</summary>

@@ -1,16 +1,13 @@
-using ResNetSharp.Interop;
 using ResNetSharp.Interop.Pretrained;
 using System.CommandLine;
-using ResNetSharp.Data.Images;
 using ResNetSharp.Inference;
-using ResNetSharp.Runs;
-using TorchSharp;
 
 namespace ResNetSharp.Cli;
 
 /// <summary>
-/// Where a command's classifier comes from: <c>--checkpoint FILE</c>, or <c>--model NAME --weights W [--labels FILE]</c>;
-/// the options and the <see cref="Predictor"/> they open (predict's preprocessing).
+/// serve's model options (<c>--checkpoint FILE</c>, or <c>--model NAME --weights W [--labels FILE]</c>), read into
+/// ResNetClassifierOptions; every other command uses <see cref="ModelSourceOptions"/>. Goes when serve binds
+/// <see cref="ModelSource"/> too.
 /// </summary>
 internal sealed class PredictorSource
 {
@@ -21,16 +18,4 @@ internal sealed class PredictorSource
 
     /// <summary>The four options, to add to a command.</summary>
     public IEnumerable<Option> Options => [Checkpoint, Model, Weights, Labels];
-
-    /// <summary>Checks the image files, then opens the predictor the options name; an incomplete choice is one clear error.</summary>
-    public Predictor Open(ParseResult result, string[] images, torch.Device device, EngineSettings engine)
-    {
-        var (c, m, w, l) = (result.GetValue(Checkpoint), result.GetValue(Model), result.GetValue(Weights), result.GetValue(Labels));
-        bool fromCheckpoint = c is not null && m is null && w is null && l is null;
-        if (!fromCheckpoint && (c is not null || m is null || w is null))
-            throw new ResNetSharpException("give either --checkpoint FILE, or --model NAME with --weights FILE [--labels FILE].");
-        if (!fromCheckpoint) w = CliOptions.WeightsFile(result, m!, w!);
-        Array.ForEach(images, ImageFiles.CheckExists);   // before the model loads
-        return fromCheckpoint ? Predictor.FromCheckpoint(c!, device, engine) : Predictor.FromWeights(m!, w!, device, l, engine);
-    }
 }

@@ -21,6 +21,7 @@ internal static partial class Program
             ExplainCommand.Create(),
             ReportCommand.Create(),
             ExportCommand.Create(),
+            QuantizeCommand.Create(),
             ExperimentCommand.Create(),
             BenchCommand.Create(),
             DataCommand.Create(),

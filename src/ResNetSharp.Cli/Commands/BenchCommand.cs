@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Benchmarks;
+using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Runtime;
 
@@ -7,7 +8,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet bench --model NAME --batch-size B [--device cuda] [--precision fp32|bf16] [--channels-last] [--steps N]
-/// [--mode train|infer|both] [--json]</c>: images/s of a full training step and of inference, with device memory.
+/// [--mode train|infer|both] [--json]</c>; <c>--mode infer --model-file FILE.onnx</c> times an ONNX model file.: images/s of a full training step and of inference, with device memory.
 /// <c>--mode data --data SPEC</c> times the data loader alone (<see cref="DataBench"/>).
 /// </summary>
 internal static class BenchCommand
@@ -35,6 +36,8 @@ internal static class BenchCommand
             model, batch, device, precision, channelsLast, steps, warmup, imageSize, numClasses, stemChannels, mode, engine, json, distributed,
         };
         var data = new DataBench(command);
+        var modelFile = new Option<string?>("--model-file") { Description = "With --mode infer: time this ONNX model file (fp32 or int8, from 'resnet export' or 'resnet quantize') in ONNX Runtime on the CPU instead of --model." };
+        command.Options.Add(modelFile);
         command.SetAction(result =>
         {
             if (result.GetValue(mode) == "data")
@@ -55,6 +58,7 @@ internal static class BenchCommand
                 Mode = Enum.Parse<BenchMode>(result.GetValue(mode)!, ignoreCase: true),
                 Engine = InferenceEngines.Parse(result.GetValue(engine)!),
             };
+            if (result.GetValue(modelFile) is { } file) return ModelFile(result, file, options);
             var r = result.GetValue(distributed) ? DistributedBench.Run(options) : SpeedBenchmark.Run(options);
             if (r is null) return 0;   // ranks other than 0 print nothing
             if (result.GetValue(json))
@@ -72,5 +76,16 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>--mode infer --model-file FILE</c>: images/s of the file's ONNX Runtime session.</summary>
+    private static int ModelFile(ParseResult result, string file, BenchOptions options)
+    {
+        if (options.Mode != BenchMode.Infer) throw new ResNetSharpException("--model-file is timed by --mode infer: add it.");
+        using var predictor = new ModelSource { ModelFile = file }.Open();
+        double rate = SpeedBenchmark.PredictorImagesPerSec(predictor, options);
+        if (result.GetValue<bool>("--json")) CliJson.Write(result, new { ModelFile = file, predictor.ModelName, options.BatchSize, Input = predictor.Input.ToString(), options.Steps, InferImagesPerSec = rate });
+        else result.InvocationConfiguration.Output.WriteLine($"{file} ({predictor.ModelName}, {predictor.Input}) B={options.BatchSize} on the CPU, {options.Steps} steps\n  infer: {rate,10:N0} img/s onnxruntime");
+        return 0;
     }
 }

@@ -5,7 +5,7 @@ using ResNetSharp.Data.Sources;
 namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
-/// <c>resnet data check SPEC [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes;
+/// <c>resnet data check SPEC [--max-pixels N] [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes;
 /// <c>resnet data pack folder:DIR --out DIR [--shard-size 256MB]</c>: write it as WebDataset tar shards.
 /// </summary>
 internal static class DataCommand
@@ -26,8 +26,10 @@ internal static class DataCommand
         var spec = new Argument<string>("spec") { Description = "The dataset: folder:DIR or wds:DIR." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var command = new Command("check", "Decode every image in full; report undecodable or truncated files, empty classes, classes in one split only, exact duplicates within and across splits; exit 1 on problems.") { spec, json };
+        var maxPixels = CliOptions.MaxPixels(command);
         command.SetAction(result =>
         {
+            CliOptions.LimitPixels(result, maxPixels);
             var report = DataCheck.Run(result.GetValue(spec)!);
             if (result.GetValue(json)) CliJson.Write(result, report);
             else

@@ -9,7 +9,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet explain (--checkpoint C | --model M --weights W [--labels F]) IMAGE... [--class K | --topk N]
-/// [--method gradcam|gradcam++] [--layer layerN] [--out DIR] [--alpha 0.5] [--json]</c>: Grad-CAM overlays.
+/// [--method gradcam|gradcam++] [--layer layerN] [--out DIR] [--alpha 0.5] [--max-pixels N] [--json]</c>: Grad-CAM overlays.
 /// </summary>
 internal static class ExplainCommand
 {
@@ -17,7 +17,6 @@ internal static class ExplainCommand
 
     public static Command Create()
     {
-        var source = new PredictorSource();
         var cls = new Option<string?>("--class") { Description = "Explain this class (index or label) for every image; default: each image's predicted class." };
         var topk = new Option<int?>("--topk") { Description = "Explain each image's N most likely classes (one overlay each)." };
         var method = new Option<string>("--method") { Description = "gradcam or gradcam++.", DefaultValueFactory = _ => "gradcam" };
@@ -29,16 +28,18 @@ internal static class ExplainCommand
         var device = CliOptions.Device();
         var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("explain", "Show where a classifier looks: Grad-CAM or Grad-CAM++ overlays of images.") { cls, topk, method, layer, outDir, alpha, json, device, images };
-        foreach (var option in source.Options) command.Options.Add(option);
+        var source = new ModelSourceOptions(command, modelFile: false);
+        var maxPixels = CliOptions.MaxPixels(command);
         command.SetAction(result =>
         {
+            CliOptions.LimitPixels(result, maxPixels);
             var files = result.GetValue(images)!;
             var (k, a, dir) = (result.GetValue(topk), result.GetValue(alpha), result.GetValue(outDir)!);
             if (k is not null && result.GetValue(cls) is not null) throw new ResNetSharpException("give --class or --topk, not both.");
             if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
             CamOverlay.CheckAlpha(a);
             var camMethod = result.GetValue(method) == "gradcam++" ? CamMethod.GradCamPlusPlus : CamMethod.GradCam;
-            using var predictor = source.Open(result, files, Devices.Resolve(result.GetValue(device)!), new EngineSettings(EngineKind.Torch));   // Grad-CAM needs autograd
+            using var predictor = source.Open(result, Devices.Resolve(result.GetValue(device)!), new EngineSettings(EngineKind.Torch), files);   // Grad-CAM needs autograd
             var (model, labels, mean, std) = predictor.Parts;
             string target = result.GetValue(layer) ?? GradCam.DefaultLayer(model);
             GradCam.CheckLayer(model, target);   // before any image is read

@@ -23,8 +23,10 @@ internal static class TrainCommand
         settings.AddTo(command);
         command.Options.Add(config);
         if (run is null) command.Options.Add(report);
+        var maxPixels = CliOptions.MaxPixels(command);
         command.SetAction(result =>
         {
+            CliOptions.LimitPixels(result, maxPixels);
             var file = result.GetValue(config) is { } path ? ConfigFile.Parse(path, command) : null;
             var options = settings.Read(result, file);
             options.Validate();   // bad flags fail before any download

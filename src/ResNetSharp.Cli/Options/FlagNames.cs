@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Inference;
+using ResNetSharp.Quantization;
 using ResNetSharp.Settings;
 using ResNetSharp.Training;
 
@@ -12,7 +14,7 @@ namespace ResNetSharp.Cli.Options;
 internal static partial class FlagNames
 {
     /// <summary>The options types whose settings the CLI declares as flags.</summary>
-    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings), typeof(Serving.ResNetClassifierOptions) }
+    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions) }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);
 

@@ -74,7 +74,7 @@ internal sealed class SettingOptions<T> where T : class, new()
     private static (Option, Func<ParseResult, object?>) Text(Setting setting, Func<string, object> parse)
     {
         var option = new Option<string?>(setting.Option) { Description = setting.Description };
-        if (setting.Default is { } d) option.DefaultValueFactory = _ => Setting.Format(d);
+        if (setting.Default is { } d && Setting.Format(d) is { Length: > 0 } text) option.DefaultValueFactory = _ => text;
         return (option, r => r.GetValue(option) is { } text ? parse(text) : null);
     }
 

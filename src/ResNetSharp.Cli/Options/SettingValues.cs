@@ -16,14 +16,18 @@ internal static class SettingValues
         [typeof(Precision)] = s => Precisions.Parse(s),
         [typeof(Data.Images.DecodeMode)] = s => LoaderSettings.ParseDecode(s),
         [typeof(BadImagePolicy)] = s => LoaderSettings.ParseBadImage(s),
+        [typeof(Evaluation.TestTimeAugmentation)] = s => Evaluation.TestTimeAugmentations.Parse(s),
+        [typeof(Quantization.CalibrationMethod)] = s => Quantization.QuantizeOptions.ParseMethod(s),
     };
 
-    /// <summary>Whether values of <paramref name="type"/> are taken as text and parsed here (enums) rather than by the parser.</summary>
-    public static bool IsText(Type type) => (Nullable.GetUnderlyingType(type) ?? type).IsEnum;
+    /// <summary>Whether values of <paramref name="type"/> are taken as text and parsed here (enums, lists of names) rather than by the parser.</summary>
+    public static bool IsText(Type type) => (Nullable.GetUnderlyingType(type) ?? type).IsEnum || type == typeof(IReadOnlyList<string>);
 
-    /// <summary>Parses an enum value; a type without a library parser accepts its lower-case member names.</summary>
+    /// <summary>Parses an enum value (a type without a library parser accepts its lower-case member names) or a comma-separated list.</summary>
     public static object Parse(Setting setting, string text)
     {
+        if (setting.Type == typeof(IReadOnlyList<string>))
+            return (IReadOnlyList<string>)[.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
         var type = Nullable.GetUnderlyingType(setting.Type) ?? setting.Type;
         if (Parsers.TryGetValue(type, out var parse)) return parse(text);
         return Enum.TryParse(type, text, ignoreCase: true, out var value) && !int.TryParse(text, out _) ? value!

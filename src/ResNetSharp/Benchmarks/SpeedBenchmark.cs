@@ -239,6 +239,18 @@ public static class SpeedBenchmark
         return fused.call(x).sub(reference).norm().div(reference.norm()).item<float>();
     }
 
+    /// <summary>
+    /// Images/s of <paramref name="predictor"/>'s engine (e.g. an int8 ONNX model file's) on batches of
+    /// <see cref="BenchOptions.BatchSize"/> random preprocessed images at its input size, on the CPU.
+    /// </summary>
+    public static double PredictorImagesPerSec(Predictor predictor, BenchOptions o)
+    {
+        var random = new Random(0);
+        var input = new float[o.BatchSize * predictor.ImageSize];
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
+        return o.Steps * o.BatchSize / Time(o, CPU, () => predictor.Logits(input, o.BatchSize));
+    }
+
     /// <summary>Seconds for <c>Steps</c> calls of <paramref name="step"/>, after <c>Warmup</c> calls, device synchronised; <paramref name="timed"/> runs when the clock starts.</summary>
     private static double Time(BenchOptions o, Device device, Action step, Action? timed = null)
     {

@@ -49,7 +49,7 @@ internal sealed class QdqPlan
         var layers = graph.Node.Where(n => Weighted.Contains(n.OpType)).Select(LayerOf).ToList();
         var unknown = keepFp32.Where(k => !layers.Any(l => l == k || l.StartsWith(k + ".", StringComparison.Ordinal))).ToArray();
         if (unknown.Length > 0)
-            throw new ResNetSharpException($"--keep-fp32 names no convolution or linear layer: {string.Join(", ", unknown)}. Layers are named as in the state_dict, e.g. conv1, layer1.0.conv2, layer4, fc.");
+            throw new ResNetSharpException($"QuantizeOptions.KeepFp32 names no convolution or linear layer: {string.Join(", ", unknown)}. Layers are named as in the state_dict, e.g. conv1, layer1.0.conv2, layer4, fc.");
         bool Kept(NodeProto n) => Weighted.Contains(n.OpType) && keepFp32.Any(k => LayerOf(n) == k || LayerOf(n).StartsWith(k + ".", StringComparison.Ordinal));
         var quantized = new HashSet<NodeProto>(graph.Node.Where(n => (Weighted.Contains(n.OpType) && !Kept(n)) || Requantized.Contains(n.OpType) || PassThrough.Contains(n.OpType)),
             ReferenceEqualityComparer.Instance); // protobuf messages compare by value, and outputs get renamed below

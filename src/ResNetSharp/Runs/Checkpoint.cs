@@ -69,7 +69,7 @@ public static class Checkpoint
     private static CheckpointInfo ReadInfo(string path, IReadOnlyDictionary<string, string> m)
     {
         string Get(string key) => m.TryGetValue(key, out var v) ? v
-            : throw new ResNetSharpException($"'{path}' has no '{key}' metadata, so it is not a ResNetSharp checkpoint: for bare weights use --model NAME --weights FILE.");
+            : throw new ResNetSharpException($"'{path}' has no '{key}' metadata, so it is not a ResNetSharp checkpoint: for bare weights use ModelSource.Model NAME with ModelSource.Weights FILE.");
         try
         {
             return new CheckpointInfo(

@@ -73,12 +73,13 @@ public sealed class Setting
             if (value(setting) is (true, var v)) setting.Set(root, v);
     }
 
-    /// <summary>A value as it is written on a command line or in a config file: invariant, lower-case names, round-trip doubles.</summary>
+    /// <summary>A value as it is written on a command line or in a config file: invariant, lower-case names, round-trip doubles, comma-separated lists.</summary>
     public static string Format(object value) => value switch
     {
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         Enum e => e.ToString().ToLowerInvariant(),
+        IEnumerable<string> list => string.Join(",", list),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
     };
 

@@ -75,8 +75,12 @@ public sealed record TrainOptions
     public double WarmupEpochs { get; init; }
 
     /// <summary>Training augmentation, in <see cref="Augmentation.Parse"/>'s syntax.</summary>
-    [Setting("augment", "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE], mixup[=ALPHA] (0.2), cutmix[=ALPHA] (1.0).")]
+    [Setting("augment", "standard, none, or a list of crop[=PAD], flip, cutout[=SIZE], mixup[=ALPHA] (0.2), cutmix[=ALPHA] (1.0), trivialaugment, randaugment[=N:M], autoaugment[=imagenet|cifar10|svhn], erasing[=P].")]
     public string Augment { get; init; } = "flip";
+
+    /// <summary>Test-time augmentation of each epoch's validation (<see cref="Evaluation.Evaluator.Run"/>).</summary>
+    [Setting("tta", "Test-time augmentation of each epoch's validation: none, or flip (average each image's and its mirror image's probabilities; twice the validation time).")]
+    public Evaluation.TestTimeAugmentation Tta { get; init; }
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
     [Setting("device", "Where to run: " + Runtime.Devices.Forms + ". auto picks CUDA when it is available.")]

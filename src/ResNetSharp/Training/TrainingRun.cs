@@ -155,7 +155,7 @@ internal sealed class TrainingRun : IDisposable
         var (lossSum, correct, count) = GlobalTotals();
         _parallel?.SyncBuffers();   // every rank validates with rank 0's running statistics
         _emaParallel?.SyncBuffers();
-        var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group);
+        var eval = Evaluator.Run(Evaluated, ValLoader, Source.Classes, Options.Precision, Options.ChannelsLast, Group, Options.Tta);
         TrainMode();
         return new EpochMetrics
         {

@@ -53,7 +53,7 @@ public class ExportRoundTripTests
         using (var exported = SafeTensors.Load(fromCheckpoint))
             Assert.True(exported.Tensors["fc.weight"].eq(model.state_dict()["fc.weight"]).all().item<bool>());
 
-        Assert.Contains("either --checkpoint FILE or both", Cli("export", "--model", "small_resnet", "--format", "onnx", "--out", dir.Combine("y")).Stderr);
+        Assert.Contains("give either --checkpoint FILE, or --model NAME with --weights W [--labels FILE], or --model-file FILE.onnx", Cli("export", "--model", "small_resnet", "--format", "onnx", "--out", dir.Combine("y")).Stderr);
 
         var (badCode, _, badErr) = Cli("export", "--model", "small_resnet", "--weights", weights, "--format", "tflite", "--out", dir.Combine("x"));
         Assert.Equal(2, badCode);

@@ -73,7 +73,7 @@ public class ActivationRangeTests
     {
         Assert.Equal(CalibrationMethod.Entropy, QuantizeOptions.ParseMethod(" Entropy "));
         Assert.Contains("minmax, percentile or entropy", Assert.Throws<ResNetSharpException>(() => QuantizeOptions.ParseMethod("kl")).Message);
-        Assert.Contains("--calibration-images", Assert.Throws<ResNetSharpException>(() => new QuantizeOptions { CalibrationImages = 0 }.Check()).Message);
-        Assert.Contains("percentile", Assert.Throws<ResNetSharpException>(() => new QuantizeOptions { Percentile = 101 }.Check()).Message);
+        Assert.Contains("QuantizeOptions.CalibrationImages", Assert.Throws<ResNetSharpException>(() => new QuantizeOptions { CalibrationImages = 0 }.Check()).Message);
+        Assert.Contains("QuantizeOptions.Percentile", Assert.Throws<ResNetSharpException>(() => new QuantizeOptions { Percentile = 101 }.Check()).Message);
     }
 }

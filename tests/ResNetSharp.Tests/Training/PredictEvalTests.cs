@@ -142,7 +142,8 @@ public class PredictEvalTests(TinyRun run)
         return Evaluator.Run(fast, loader, data.Classes);
     }
 
-    private static void WritePng(Tensor chw, string path)
+    /// <summary>Writes a uint8 [3,H,W] image as a PNG.</summary>
+    internal static void WritePng(Tensor chw, string path)
     {
         int h = (int)chw.shape[1], w = (int)chw.shape[2];
         var px = chw.contiguous().data<byte>().ToArray();
