@@ -15,11 +15,29 @@ internal static class ArchiveDownload
         Action<string>? downloading = null)
     {
         Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{folder}.{Guid.NewGuid():N}.tmp");
-        string file = temp + ".tar.gz";
+        string file = Path.Combine(dir, $".{folder}.{Guid.NewGuid():N}.tar.gz");
         try
         {
             MirrorDownload.Fetch(mirrors, archive, md5s, file, downloading);
+            Unpack(file, archive, dir, folder);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// Unpacks the .tar.gz <paramref name="file"/> (named <paramref name="archive"/> in errors) and moves its folder
+    /// <paramref name="folder"/> to DIR/<paramref name="folder"/>; nothing is written outside <paramref name="dir"/>
+    /// (the BCL refuses members and links that leave the extraction folder), and a failure leaves nothing behind.
+    /// </summary>
+    public static void Unpack(string file, string archive, string dir, string folder)
+    {
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, $".{folder}.{Guid.NewGuid():N}.tmp");
+        try
+        {
             Directory.CreateDirectory(temp);
             using (var stream = File.OpenRead(file))
             using (var gzip = new GZipStream(stream, CompressionMode.Decompress))
@@ -35,7 +53,6 @@ internal static class ArchiveDownload
         }
         finally
         {
-            File.Delete(file);
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
     }
