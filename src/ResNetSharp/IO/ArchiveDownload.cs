@@ -47,9 +47,10 @@ internal static class ArchiveDownload
                 throw new ResNetSharpException($"{archive} does not contain the folder '{folder}'; it is not the official archive.");
             Directory.Move(extracted, Path.Combine(dir, folder));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException || TarErrors.IsDamaged(e))
         {
-            throw new ResNetSharpException($"could not unpack {archive} into '{dir}': {e.Message}; check the disk space, or download and extract it by hand.", e);
+            throw new ResNetSharpException($"could not unpack {archive} into '{dir}': {e.Message}; the archive is damaged or not the official one, "
+                + "or the disk is full: download it again, or extract it by hand.", e);
         }
         finally
         {
