@@ -30,7 +30,8 @@ internal static class ArchiveDownload
     /// <summary>
     /// Unpacks the .tar.gz <paramref name="file"/> (named <paramref name="archive"/> in errors) and moves its folder
     /// <paramref name="folder"/> to DIR/<paramref name="folder"/>; nothing is written outside <paramref name="dir"/>
-    /// (the BCL refuses members and links that leave the extraction folder), and a failure leaves nothing behind.
+    /// (the BCL refuses members and links that leave the extraction folder), nothing is written before the whole archive
+    /// has been read once, and a failure leaves nothing behind.
     /// </summary>
     public static void Unpack(string file, string archive, string dir, string folder)
     {
@@ -38,9 +39,13 @@ internal static class ArchiveDownload
         string temp = Path.Combine(dir, $".{folder}.{Guid.NewGuid():N}.tmp");
         try
         {
+            // A first pass reads every member through: extraction preallocates each file at the size its header claims,
+            // so a damaged header claiming 17 GB would reserve that much disk before its data turns out missing (fuzzing).
+            using (var gzip = Open(file))
+            using (var reader = new TarReader(gzip))
+                while (reader.GetNextEntry() is not null) { }
             Directory.CreateDirectory(temp);
-            using (var stream = File.OpenRead(file))
-            using (var gzip = new GZipStream(stream, CompressionMode.Decompress))
+            using (var gzip = Open(file))
                 TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: false);
             string extracted = Path.Combine(temp, folder);
             if (!Directory.Exists(extracted))
@@ -57,4 +62,6 @@ internal static class ArchiveDownload
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
     }
+
+    private static GZipStream Open(string file) => new(File.OpenRead(file), CompressionMode.Decompress);
 }
