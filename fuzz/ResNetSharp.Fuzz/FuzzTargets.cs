@@ -6,6 +6,7 @@ using ResNetSharp.Data;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Data.Sources;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Torch;
 using ResNetSharp.Serving;
 using ResNetSharp.Serving.Http;
@@ -27,7 +28,7 @@ namespace ResNetSharp.Fuzz;
 /// A new reader joins with one line in <see cref="All"/> (name → a call on the bytes) and a few small valid inputs in
 /// fuzz/corpus/&lt;name&gt;/ (written by <c>ResNetSharp.Fuzz --seeds</c>); fuzz/run.sh and the corpus replay tests pick it up.
 /// </remarks>
-public sealed class FuzzTargets(string scratch) : IDisposable
+public sealed partial class FuzzTargets(string scratch) : IDisposable
 {
     /// <summary>The bound on a multipart body, as the server's <c>--max-body-mb</c> would set it.</summary>
     private const long BodyLimit = 1 << 20;
@@ -51,6 +52,12 @@ public sealed class FuzzTargets(string scratch) : IDisposable
         ["safetensors"] = (t, input) => SafeTensors.Load(t.File("fuzz.safetensors", input)).Dispose(),
         ["tar"] = (t, input) => t.Tar(input),
         ["cifar"] = (t, input) => t.CifarBinary(input),
+        ["idx"] = (t, input) => IdxFile(t.File("fuzz-idx3-ubyte", input)),
+        ["stl10"] = (t, input) => t.Stl10Binary(input),
+        ["mat"] = (t, input) => Mat(t.File("fuzz.mat", input)),
+        ["targz"] = (t, input) => t.TarGz(input),
+        ["onnx-model"] = (t, input) => OnnxModelFile.Load(t.File("fuzz.onnx", input)),
+        ["api-keys"] = (t, input) => ApiKeyFile(t.File("fuzz.keys", input)),
     };
 
     /// <summary>The target names.</summary>

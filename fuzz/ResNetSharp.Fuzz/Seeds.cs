@@ -1,7 +1,12 @@
 using System.Buffers.Binary;
 using System.Formats.Tar;
+using System.IO.Compression;
 using System.Text;
+using Google.Protobuf;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Interop.Onnx.Proto;
+using ResNetSharp.Models;
 using ResNetSharp.Interop.Torch;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -12,6 +17,11 @@ namespace ResNetSharp.Fuzz;
 /// Writes the seed corpus: a few small valid inputs per target (AFL mutates from them), made with the project's own
 /// writers and SkiaSharp's encoders so they stay in step with the formats. Committed under fuzz/corpus/&lt;target&gt;/.
 /// </summary>
+/// <remarks>
+/// The MAT-file seeds (fuzz/corpus/mat/) are the SVHN test fixtures written by scipy
+/// (tests/ResNetSharp.Tests/Data/Fixtures/make_svhn_fixtures.py), copied: the project has no MAT writer. The targz
+/// corpus also holds hostile archives (reject-*: a <c>../</c> member, links out of the folder) written here too.
+/// </remarks>
 internal static class Seeds
 {
     /// <summary>Writes every target's seeds to <paramref name="root"/>/&lt;target&gt;/seed-*.</summary>
@@ -34,11 +44,17 @@ internal static class Seeds
             ["safetensors"] = [("state-dict", Saved(".safetensors", (path, t) => SafeTensors.Save(path, t, new Dictionary<string, string> { ["format"] = "pt" })))],
             ["tar"] = [("ustar", Tar(TarEntryFormat.Ustar, png, jpeg)), ("pax", Tar(TarEntryFormat.Pax, png, jpeg))],
             ["cifar"] = [("cifar10", Record(1)), ("cifar100", Record(2))],
+            ["idx"] = [("labels", IdxLabels), ("images", IdxImages), ("images-gz", Gzip(IdxImages))],
+            ["stl10"] = [("one-image", [1, 3, .. Enumerable.Range(0, 3 * 96 * 96).Select(i => (byte)i)])],
+            ["targz"] = TarGz(),
+            ["onnx-model"] = [("metadata", OnnxModel())],
+            ["api-keys"] = [("keys", "# rotated monthly\nk3y-one\n  k3y-two  # spare\n\n"u8.ToArray())],
         };
         foreach (var (target, files) in seeds)
         {
             string dir = Directory.CreateDirectory(Path.Combine(root, target)).FullName;
-            foreach (var (name, bytes) in files) File.WriteAllBytes(Path.Combine(dir, $"seed-{name}"), bytes);
+            foreach (var (name, bytes) in files)
+                File.WriteAllBytes(Path.Combine(dir, name.StartsWith("reject-", StringComparison.Ordinal) ? name : $"seed-{name}"), bytes);
         }
     }
 
@@ -99,6 +115,57 @@ internal static class Seeds
             Add("s/001.json", "{}"u8.ToArray());
         }
         return stream.ToArray();
+    }
+
+    /// <summary>An IDX label file: uint8 [3].</summary>
+    private static byte[] IdxLabels => [0, 0, 8, 1, 0, 0, 0, 3, 7, 0, 9];
+
+    /// <summary>An IDX image file: uint8 [2, 3, 4].</summary>
+    private static byte[] IdxImages => [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, .. Enumerable.Range(0, 24).Select(i => (byte)(10 * i))];
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var stream = new MemoryStream();
+        using (var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(bytes);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// STL-10-like archives: a valid one (stl10_binary/ with two small files, and a link inside it), and the hostile
+    /// ones the unpacker must refuse without writing outside its folder: a <c>../</c> member, a symbolic link and a
+    /// hard link pointing out of the folder.
+    /// </summary>
+    private static (string, byte[])[] TarGz()
+    {
+        static byte[] Archive(params PaxTarEntry[] entries)
+        {
+            using var stream = new MemoryStream();
+            using (var gzip = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true))
+            using (var writer = new TarWriter(gzip, TarEntryFormat.Pax))
+                foreach (var entry in entries) writer.WriteEntry(entry);
+            return stream.ToArray();
+        }
+        static PaxTarEntry File(string name, string text) => new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) };
+        static PaxTarEntry Link(TarEntryType type, string name, string target) => new(type, name) { LinkName = target };
+        var folder = new PaxTarEntry(TarEntryType.Directory, "stl10_binary/");
+        return
+        [
+            ("valid", Archive(folder, File("stl10_binary/class_names.txt", "airplane\nbird\n"), File("stl10_binary/test_y.bin", "\u0001"),
+                Link(TarEntryType.SymbolicLink, "stl10_binary/names", "class_names.txt"))),
+            ("reject-dot-dot", Archive(folder, File("stl10_binary/../../../../escaped.txt", "out"))),
+            ("reject-symlink-out", Archive(folder, Link(TarEntryType.SymbolicLink, "stl10_binary/up", "../../../.."))),
+            ("reject-hardlink-out", Archive(folder, Link(TarEntryType.HardLink, "stl10_binary/key", "../../../../../../etc/hostname"))),
+        ];
+    }
+
+    /// <summary>A minimal graph (one input, one output, no nodes) carrying ResNetSharp's metadata: the metadata is under test.</summary>
+    private static byte[] OnnxModel()
+    {
+        var proto = new ModelProto { IrVersion = 8, Graph = new GraphProto { Name = "fuzz" } };
+        proto.Graph.Input.Add(new ValueInfoProto { Name = "input" });
+        proto.Graph.Output.Add(new ValueInfoProto { Name = "logits" });
+        new OnnxModelInfo("resnet18", ["cat", "dog"], [0.5f], [0.25f], new InputShape(1, 28, 28), 0.875f).WriteTo(proto);
+        return proto.ToByteArray();
     }
 
     /// <summary>One CIFAR record: <paramref name="labelBytes"/> label bytes (1: CIFAR-10, 2: CIFAR-100), then 3072 pixel bytes.</summary>

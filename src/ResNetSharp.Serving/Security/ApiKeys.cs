@@ -31,7 +31,16 @@ public sealed class ApiKeys : IDisposable
         _hashes = Read();
         if (_file is null) return;
         _watcher = new PhysicalFileProvider(Path.GetDirectoryName(_file)!, ExclusionFilters.None);
-        _onChange = ChangeToken.OnChange(() => _watcher.Watch(Path.GetFileName(_file)), TryReload);
+        try
+        {
+            _onChange = ChangeToken.OnChange(() => _watcher.Watch(Path.GetFileName(_file)), TryReload);
+        }
+        catch (IOException e)   // no inotify instance left (fuzzing created and dropped keys faster than Linux frees them)
+        {
+            _watcher.Dispose();
+            throw new ResNetSharpException($"cannot watch the API key file '{_file}' for changes ({e.Message}): raise fs.inotify.max_user_instances "
+                + "or stop processes that hold many file watches.");
+        }
         if (!OperatingSystem.IsWindows()) _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; TryReload(); });
     }
 

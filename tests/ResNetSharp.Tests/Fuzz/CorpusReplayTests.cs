@@ -5,8 +5,8 @@ namespace ResNetSharp.Tests.Fuzz;
 
 /// <summary>
 /// Replays the committed fuzz corpus (fuzz/corpus/&lt;target&gt;/) through the AFL harness's own targets, without AFL:
-/// seeds (seed-*) must parse, inputs that once crashed a parser (crash-*) must now be rejected with the project's
-/// error, and no input may throw anything else or take more than the harness's 10 s hang bound.
+/// seeds (seed-*) must parse, inputs that once crashed a parser (crash-*) and hostile inputs written to be refused
+/// (reject-*: an archive member or link leaving its folder) must be rejected with the project's error, and no input may throw anything else or take more than the harness's 10 s hang bound.
 /// </summary>
 public sealed class CorpusReplayTests : IDisposable
 {
@@ -38,7 +38,7 @@ public sealed class CorpusReplayTests : IDisposable
 
         Assert.True(clock.Elapsed < HangBound, $"{target}/{file} took {clock.Elapsed.TotalSeconds:0.0} s");
         if (file.StartsWith("seed-", StringComparison.Ordinal)) Assert.Null(rejection);
-        else if (file.StartsWith("crash-", StringComparison.Ordinal)) Assert.NotNull(rejection);
+        else if (file.StartsWith("crash-", StringComparison.Ordinal) || file.StartsWith("reject-", StringComparison.Ordinal)) Assert.NotNull(rejection);
     }
 
     [Fact]

@@ -136,7 +136,8 @@ public static class MatFile
                 throw Corrupt(path, $"a compressed element claims {size} bytes but holds {data.Length - 8} (truncated)");
             return data.ToArray();
         }
-        catch (InvalidDataException e)
+        // zlib's own errors (a preset dictionary, for one: found by fuzzing) are ZLibException, an IOException.
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw Corrupt(path, $"a compressed element is damaged ({e.Message})");
         }

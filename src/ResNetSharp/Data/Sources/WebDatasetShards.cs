@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Formats.Tar;
 using System.Globalization;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.IO;
 
 namespace ResNetSharp.Data.Sources;
 
@@ -34,10 +35,7 @@ internal static class WebDatasetShards
         {
             TarEntry? entry;
             try { entry = reader.GetNextEntry(); }
-            // TarReader's errors on a damaged header (found by fuzzing): fields out of range are OverflowException or
-            // ArgumentOutOfRangeException (a date), sizes it cannot hold InvalidOperationException, GNU sparse files NotSupportedException.
-            catch (Exception e) when (e is IOException or InvalidDataException or FormatException or OverflowException
-                or ArgumentException or NotSupportedException or InvalidOperationException)
+            catch (Exception e) when (TarErrors.IsDamaged(e))
             {
                 throw Truncated(shard, member, e);
             }
