@@ -103,12 +103,7 @@ public sealed class ResNetClassifierOptions
     /// <summary>Fails with one clear error naming the first bad setting and its fix.</summary>
     public void Validate()
     {
-        bool fromCheckpoint = Checkpoint is not null && Model is null && Weights is null && Labels is null && ModelFile is null;
-        bool fromFile = ModelFile is not null && Checkpoint is null && Model is null && Weights is null && Labels is null;
-        if (!fromCheckpoint && !fromFile && (Checkpoint is not null || ModelFile is not null || Model is null || Weights is null))
-            throw new ResNetSharpException("give one model source: --checkpoint FILE, or --model NAME with --weights W [--labels FILE], or --model-file FILE.onnx.");
-        Check(!fromFile || InferenceEngines.Parse(Engine) != EngineKind.Torch,
-            "--model-file runs on ONNX Runtime: use --engine auto or onnxruntime with it, or serve a --checkpoint with --engine torch.");
+        Source.Validate(new EngineSettings(InferenceEngines.Parse(Engine)));
         Check(MaxBatch >= 1, $"--max-batch must be at least 1, not {MaxBatch}.");
         Check(MaxDelayMs >= 0, $"--max-delay-ms must be 0 or more, not {MaxDelayMs}.");
         Check(MaxQueue >= 1, $"--max-queue must be at least 1, not {MaxQueue}.");
@@ -140,14 +135,16 @@ public sealed class ResNetClassifierOptions
             ? rate : throw new ResNetSharpException($"--rate-limit '{text}' must be requests per second, N or N/s (e.g. 50 or 50/s), or 0 for no limit.");
     }
 
+    /// <summary>The model these options serve, as every command names one (a checkpoint, a named model with weights, or an ONNX model file).</summary>
+    public ModelSource Source => new() { Checkpoint = Checkpoint, Model = Model, Weights = Weights, Labels = Labels, ModelFile = ModelFile };
+
     /// <summary>Loads the predictor these options describe (model, engine, device).</summary>
     internal Predictor LoadPredictor()
     {
-        if (ModelFile is not null) return Predictor.FromOnnx(ModelFile);
+        if (Source.Kind == ModelSourceKind.OnnxFile) return Source.Open();
         var device = Devices.Resolve(Device);
         var kind = InferenceEngines.Resolve(InferenceEngines.Parse(Engine), device);
-        var engine = new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision));
-        return Checkpoint is not null ? Predictor.FromCheckpoint(Checkpoint, device, engine) : Predictor.FromWeights(Model!, Weights!, device, Labels, engine);
+        return Source.Open(device, new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision)));
     }
 
     internal long MaxBodyBytes => (long)(MaxBodyMb * 1024 * 1024);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using ResNetSharp.Cli;
 using ResNetSharp.Cli.Commands;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Serving;
 
 namespace ResNetSharp.Tests.Serving;
@@ -77,7 +78,7 @@ public class ServeFlagsTests(ServingModel model) : IClassFixture<ServingModel>
                      "--tls-cert", "--tls-key", "--max-connections", "--header-timeout-s", "--min-body-rate", "--model-file", "--config", "--host", "--port" })
             Assert.Contains(flag, flags);
         var e = await Assert.ThrowsAsync<ResNetSharpException>(() => Parse(["--checkpoint", "best.safetensors", "--model-file", "m.onnx"]));
-        Assert.Equal("give one model source: --checkpoint FILE, or --model NAME with --weights W [--labels FILE], or --model-file FILE.onnx.", e.Message);
+        Assert.Equal("give either --checkpoint FILE, or --model NAME with --weights W [--labels FILE], or --model-file FILE.onnx.", FlagNames.Translate(e.Message));
     }
 
     // An ONNX model file (as resnet export writes it, labels and preprocessing in its metadata) answers as the weights it came from.
@@ -102,7 +103,7 @@ public class ServeFlagsTests(ServingModel model) : IClassFixture<ServingModel>
         Assert.Equal(model.Names[fromWeights[0].Index], fromFile[0].Label);
         Assert.All(fromFile.Zip(fromWeights), p => Assert.Equal(p.Second.Probability, p.First.Probability, 1e-5));
         var e = await Assert.ThrowsAsync<ResNetSharpException>(() => Parse(["--model-file", onnx, "--engine", "torch"]));
-        Assert.StartsWith("--model-file runs on ONNX Runtime", e.Message);
+        Assert.StartsWith("--model-file runs on ONNX Runtime only", FlagNames.Translate(e.Message));
     }
 
     private static (int Index, string Label, double Probability)[] Top(string json) =>
