@@ -1,11 +1,12 @@
-using ResNetSharp.Data.Loading;
-using ResNetSharp.Cli.Options;
 using System.CommandLine;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Data;
+using ResNetSharp.Data.Loading;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Interop.Pretrained;
 using ResNetSharp.Quantization;
 using ResNetSharp.Reports;
 using ResNetSharp.Runs;
@@ -54,7 +55,8 @@ internal static class EvalCommand
             using var predictor = modelSource.Open(result, kind == ModelSourceKind.OnnxFile ? dev : torch.CPU,
                 kind == ModelSourceKind.OnnxFile ? settings : new EngineSettings(EngineKind.Torch));
             var input = predictor.Input;
-            int? size = input.Height == input.Width && DataSpec.Resizable(spec) ? input.Height : null;
+            // Named weights: folder data at torchvision's crop size (their resize); a checkpoint or model file: its own square size.
+            int? size = !DataSpec.Resizable(spec) ? null : kind == ModelSourceKind.Named ? PretrainedEntry.CropSize : input.Height == input.Width ? input.Height : null;
             using var source = DataSpec.Open(spec, result.GetValue(download), size, predictor.Description.CropFraction, loaderOptions.Read(result).Validate());
             CheckClasses(predictor, kind, source);
             var r = Evaluate(predictor, kind, source, dev, (result.GetValue(batch), result.GetValue(channelsLast)), p, settings, augmentation, out long badImages);
@@ -131,8 +133,14 @@ internal static class EvalCommand
     {
         var labels = predictor.Labels;
         bool byName = kind != ModelSourceKind.Named && !labels.Select((l, i) => l == i.ToString()).All(same => same);
-        if (byName ? !source.Classes.SequenceEqual(labels) : source.Classes.Count != labels.Count)
-            throw new ResNetSharpException($"the model has {labels.Count} classes ({string.Join(", ", labels.Take(5))}, ...) but '{source.Name}' has {source.Classes.Count} ({string.Join(", ", source.Classes.Take(5))}, ...): evaluate it on data with the same classes, in the model's class order.");
+        if (byName ? source.Classes.SequenceEqual(labels) : source.Classes.Count == labels.Count) return;
+        string Some(IEnumerable<string> names) => string.Join(", ", names.Take(5));
+        throw new ResNetSharpException(kind switch
+        {
+            ModelSourceKind.Named => $"the weights have {labels.Count} classes but '{source.Name}' has {source.Classes.Count}: evaluate them on data with the same classes, in the weights' class order.",
+            ModelSourceKind.Checkpoint => $"the checkpoint was trained on {labels.Count} classes ({Some(labels)}, ...) but '{source.Name}' has {source.Classes.Count} ({Some(source.Classes)}, ...): evaluate it on the dataset it was trained on.",
+            _ => $"the model file has {labels.Count} classes ({Some(labels)}, ...) but '{source.Name}' has {source.Classes.Count} ({Some(source.Classes)}, ...): evaluate it on data with the same classes, in the model's class order.",
+        });
     }
 
     /// <summary>Top-1 agreement over the validation split with <paramref name="other"/>: a checkpoint, or an ONNX model file.</summary>
