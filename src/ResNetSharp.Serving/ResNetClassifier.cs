@@ -42,7 +42,7 @@ public sealed class ResNetClassifier
     /// <summary>The decoded pixels held at once across the server, in KiB permits: <see cref="ResNetClassifierOptions.MaxDecodingMb"/>.</summary>
     internal ConcurrencyLimiter DecodeBudget { get; }
 
-    /// <summary>The name in the URLs: the options' <c>Name</c>, else the model's (known once loaded).</summary>
+    /// <summary>The name in the URLs: the options' <c>Name</c> (a repository model's: its folder's), else the model's (known once loaded).</summary>
     public string Name => _options.Name ?? _predictor?.ModelName ?? _options.Model ?? "model";
 
     /// <summary>Loaded, warmed up, and not shutting down.</summary>

@@ -77,8 +77,9 @@ public sealed class ResNetClassifierRegistry : IHostedService, IDisposable
         foreach (var model in Models)
         {
             model.Start();
-            _ = model.WhenReady.ContinueWith(t => _logger.LogError("model '{Model}' failed to load and is unavailable: {Reason}", model.Name, t.Exception!.InnerException!.Message),
-                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (!_options.Strict)   // else the start fails, naming it
+                _ = model.WhenReady.ContinueWith(t => _logger.LogError("model '{Model}' failed to load and is unavailable: {Reason}", model.Name, t.Exception!.InnerException!.Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         if (!_options.Strict) return;
         await WhenLoaded.WaitAsync(cancellationToken);

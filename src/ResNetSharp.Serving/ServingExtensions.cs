@@ -96,7 +96,8 @@ public static class ServingExtensions
     /// Maps <c>POST /v1/models/{name}/classify</c> (and TorchServe's <c>POST /predictions/{name}</c>), the Open
     /// Inference Protocol v2 under <c>/v2</c>, <c>GET /metrics</c> and the web page at <c>GET /</c>, all requiring
     /// <see cref="AuthorizationPolicy"/> but <c>/v2/health/*</c> and (unless
-    /// <see cref="ResNetClassifierOptions.ProtectMetrics"/>) <c>/metrics</c>.
+    /// <see cref="ResNetClassifierOptions.ProtectMetrics"/>) <c>/metrics</c>; for whatever was added: one model, or
+    /// each model of a repository under its name (<c>GET /v2/repository/index</c> lists them).
     /// </summary>
     public static RouteGroupBuilder MapResNetClassifier(this IEndpointRouteBuilder endpoints)
     {

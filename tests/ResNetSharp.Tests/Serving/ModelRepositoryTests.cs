@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop.Onnx;
@@ -101,7 +103,29 @@ public class ModelRepositoryTests(ServingModel model) : IClassFixture<ServingMod
         Assert.StartsWith($"model folder '{dir.Combine("no model")}': its name is the model's name in the URLs", Error("no model"));
 
         using var empty = new TempDir();
-        Assert.StartsWith($"the model repository '{empty.Path}' has no model folders", Assert.Throws<ResNetSharpException>(() => ModelRepository.Read(new ResNetClassifierOptions { ModelRepository = empty.Path })).Message);
+        var none = CliTests.Run("serve", "--model-repository", empty.Path, "--port", "0");
+        Assert.Equal(2, none.Code);
+        Assert.StartsWith($"error: the model repository '{empty.Path}' has no model folders", Assert.Single(none.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    // The library: AddResNetClassifierRepository, then MapResNetClassifier serves what was added.
+    [Fact]
+    public async Task An_app_adds_a_repository_and_maps_its_models()
+    {
+        using var dir = new TempDir();
+        WriteOnnx(dir, "small");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddResNetClassifierRepository(dir.Path, o => o.MaxDelayMs = 1);
+        await using var app = builder.Build();
+        app.MapResNetClassifier();
+        await app.StartAsync();
+        await app.Services.GetRequiredService<ResNetClassifierRegistry>().Models.Single().WhenReady;
+        var content = new ByteArrayContent(File.ReadAllBytes(model.Square));
+        content.Headers.ContentType = new("image/png");
+        Assert.Equal(200, (int)(await app.GetTestClient().PostAsync("/v1/models/small/classify", content)).StatusCode);
+        Assert.Contains("get its models from ResNetClassifierRegistry.Models", Assert.Throws<InvalidOperationException>(() => app.Services.GetRequiredService<ResNetClassifier>()).Message);
+        await app.StopAsync();
     }
 
     [Theory]
