@@ -61,7 +61,7 @@ internal sealed class ModelConfig
     private void Set(string path, JsonProperty entry)
     {
         var key = Keys.FirstOrDefault(k => string.Equals(k.Name, entry.Name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ResNetSharpException($"'{path}': unknown key '{entry.Name}': a model's config.json takes {string.Join(", ", Keys.Select(k => k.Name))}.");
+            ?? throw new ResNetSharpException($"'{path}': unknown key '{Shorten(entry.Name)}': a model's config.json takes {string.Join(", ", Keys.Select(k => k.Name))}.");
         try
         {
             key.SetValue(this, entry.Value.Deserialize(key.PropertyType));
@@ -69,9 +69,12 @@ internal sealed class ModelConfig
         catch (JsonException)
         {
             string kind = Nullable.GetUnderlyingType(key.PropertyType) is { } t ? (t == typeof(int) ? "a whole number" : "a number") : "a string";
-            throw new ResNetSharpException($"'{path}': key '{entry.Name}' must be {kind}, not {entry.Value.GetRawText()}.");
+            throw new ResNetSharpException($"'{path}': key '{entry.Name}' must be {kind}, not {Shorten(entry.Value.GetRawText())}.");
         }
     }
+
+    /// <summary>A value or key as an error quotes it: at most 40 characters.</summary>
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;
 
     /// <summary><paramref name="message"/> (of <see cref="ResNetClassifierOptions.Validate"/>) with the flags of these keys written as config.json keys.</summary>
     public static string KeysForFlags(string message) =>
