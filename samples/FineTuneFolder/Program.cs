@@ -6,6 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Samples;
 using ResNetSharp.Training;
