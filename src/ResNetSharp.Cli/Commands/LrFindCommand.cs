@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Reports;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class LrFindCommand
                 var method = Enum.Parse<LrSuggestion>(result.GetValue(suggest)!, ignoreCase: true);
                 var found = LrFinder.Run(options, options: new LrFindOptions { Method = method });
                 string dir = options.OutDir ?? "lr-find";
-                found.Save(dir);
+                LrFindPlot.SaveFiles(dir, found);
                 if (result.GetValue(json))
                     result.InvocationConfiguration.Output.WriteLine(File.ReadAllText(Path.Combine(dir, LrFindResult.Json)));
                 else

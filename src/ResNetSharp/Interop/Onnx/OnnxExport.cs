@@ -9,7 +9,7 @@ using TorchSharp.Modules;
 using static ResNetSharp.Interop.Onnx.OnnxGraph;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>How to export: ONNX opset, and whether the batch dimension is symbolic.</summary>
 public sealed record OnnxExportOptions
