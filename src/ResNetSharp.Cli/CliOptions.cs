@@ -41,6 +41,21 @@ internal static class CliOptions
         (ImageFiles.MaxPixels, ImageFiles.Warn) = (settings.MaxPixels, message => error.WriteLine($"warning: {message}"));
     }
 
+    /// <summary>
+    /// The <c>IMAGE...</c> argument of predict and explain. A token that looks like a flag is one the command does not
+    /// have (its own flags are parsed before), so it is an error rather than an image name (<c>./--name</c> for such a file).
+    /// </summary>
+    public static Argument<string[]> Images()
+    {
+        var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
+        images.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith("--", StringComparison.Ordinal)))
+                result.AddError($"Unrecognized command or argument '{token.Value}'");
+        });
+        return images;
+    }
+
     /// <summary>A <c>--weights</c> value as a local file, downloading published weights first (said on stderr).</summary>
     public static string WeightsFile(ParseResult result, string model, string weights) =>
         PretrainedWeights.Resolve(model, weights, message => result.InvocationConfiguration.Error.WriteLine(message));

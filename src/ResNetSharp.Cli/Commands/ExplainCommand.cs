@@ -22,7 +22,7 @@ internal static class ExplainCommand
 
     public static Command Create()
     {
-        var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
+        var images = CliOptions.Images();
         var command = new Command("explain", "Show where a classifier looks: Grad-CAM or Grad-CAM++ overlays of images.") { images };
         var settings = new SettingOptions<ExplainOptions>(unused: Unused).AddTo(command);
         command.SetAction(result =>

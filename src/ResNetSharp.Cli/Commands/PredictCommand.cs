@@ -13,7 +13,7 @@ internal static class PredictCommand
 
     public static Command Create()
     {
-        var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
+        var images = CliOptions.Images();
         var command = new Command("predict", "Classify images with a checkpoint, a named model's weights or an ONNX model file.") { images };
         var settings = new SettingOptions<PredictOptions>(unused: Unused).AddTo(command);
         command.SetAction(result =>
