@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Data;
-using ResNetSharp.Data.Loading;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
