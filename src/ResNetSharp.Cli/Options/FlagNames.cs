@@ -1,6 +1,10 @@
 using System.Text.RegularExpressions;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Evaluation;
+using ResNetSharp.Explain;
 using ResNetSharp.Inference;
+using ResNetSharp.Interop;
+using ResNetSharp.Models;
 using ResNetSharp.Quantization;
 using ResNetSharp.Settings;
 using ResNetSharp.Training;
@@ -14,7 +18,12 @@ namespace ResNetSharp.Cli.Options;
 internal static partial class FlagNames
 {
     /// <summary>The options types whose settings the CLI declares as flags.</summary>
-    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions) }
+    private static readonly Dictionary<string, string> Flags = new[]
+        {
+            typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions),
+            typeof(InferenceSettings), typeof(EngineSettings), typeof(EvalOptions), typeof(PredictOptions), typeof(ExplainOptions),
+            typeof(ExportOptions), typeof(OnnxExportOptions), typeof(SummaryOptions),
+        }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);
 
