@@ -4,6 +4,7 @@ using ResNetSharp.Evaluation;
 using ResNetSharp.Explain;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Quantization;
 using ResNetSharp.Settings;

@@ -5,6 +5,7 @@ using ResNetSharp.Explain;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Settings;
 
