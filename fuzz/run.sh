@@ -23,7 +23,7 @@ dotnet tool restore >/dev/null
 dotnet build -c Release fuzz/ResNetSharp.Fuzz -o "$out/build" -v quiet -nologo
 rm -rf "$out/bin"
 cp -r "$out/build" "$out/bin"
-for assembly in ResNetSharp.dll ResNetSharp.Serving.dll; do
+for assembly in ResNetSharp.dll ResNetSharp.Serving.dll resnet.dll YamlDotNet.dll; do
     dotnet tool run sharpfuzz "$out/bin/$assembly"
 done
 

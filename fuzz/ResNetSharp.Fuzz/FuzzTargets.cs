@@ -58,6 +58,7 @@ public sealed partial class FuzzTargets(string scratch) : IDisposable
         ["targz"] = (t, input) => t.TarGz(input),
         ["onnx-model"] = (t, input) => OnnxModelFile.Load(t.File("fuzz.onnx", input)),
         ["api-keys"] = (t, input) => ApiKeyFile(t.File("fuzz.keys", input)),
+        ["config-yaml"] = (t, input) => t.ConfigYaml(t.File("fuzz.yaml", input)),
     };
 
     /// <summary>The target names.</summary>

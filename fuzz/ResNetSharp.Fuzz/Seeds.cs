@@ -3,11 +3,13 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Google.Protobuf;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Onnx.Proto;
 using ResNetSharp.Models;
 using ResNetSharp.Interop.Torch;
+using ResNetSharp.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +22,8 @@ namespace ResNetSharp.Fuzz;
 /// <remarks>
 /// The MAT-file seeds (fuzz/corpus/mat/) are the SVHN test fixtures written by scipy
 /// (tests/ResNetSharp.Tests/Data/Fixtures/make_svhn_fixtures.py), copied: the project has no MAT writer. The targz
-/// corpus also holds hostile archives (reject-*: a <c>../</c> member, links out of the folder) written here too.
+/// corpus also holds hostile archives (reject-*: a <c>../</c> member, links out of the folder) written here too. The
+/// config-yaml corpus's other files (hand-written flags, bad keys and values, alias bombs) are committed as they are.
 /// </remarks>
 internal static class Seeds
 {
@@ -49,6 +52,7 @@ internal static class Seeds
             ["targz"] = TarGz(),
             ["onnx-model"] = [("metadata", OnnxModel())],
             ["api-keys"] = [("keys", "# rotated monthly\nk3y-one\n  k3y-two  # spare\n\n"u8.ToArray())],
+            ["config-yaml"] = [("args", RunArgs())],
         };
         foreach (var (target, files) in seeds)
         {
@@ -56,6 +60,18 @@ internal static class Seeds
             foreach (var (name, bytes) in files)
                 File.WriteAllBytes(Path.Combine(dir, name.StartsWith("reject-", StringComparison.Ordinal) ? name : $"seed-{name}"), bytes);
         }
+    }
+
+    /// <summary>A run directory's args.yaml as <c>resnet train</c> writes it (quoted, null and nested settings included).</summary>
+    private static byte[] RunArgs()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            ConfigFile.Write(path, new TrainOptions { Epochs = 3, Lr = 0.05, OutDir = "runs/a b", Ema = 0.999, Augment = "standard,mixup=0.2", Optimizer = OptimizerKind.AdamW });
+            return File.ReadAllBytes(path);
+        }
+        finally { File.Delete(path); }
     }
 
     /// <summary>An 8×8 gradient with some transparency, encoded as <paramref name="format"/>.</summary>

@@ -3,8 +3,6 @@ using System.CommandLine.Help;
 using System.Text;
 using System.Text.RegularExpressions;
 using ResNetSharp.Settings;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace ResNetSharp.Cli.Options;
 
@@ -16,6 +14,9 @@ internal static partial class ConfigFile
 {
     /// <summary>The file in a run directory with the run's settings (timm's name): <c>resnet train --config DIR/args.yaml</c> reproduces it.</summary>
     public const string RunArgs = "args.yaml";
+
+    /// <summary>The file's values are taken as written: one starting with '@' is a value, not a response file to expand.</summary>
+    private static readonly ParserConfiguration Verbatim = new() { ResponseFileTokenReplacer = null };
 
     /// <summary>The <c>--config</c> option.</summary>
     public static Option<string?> Option() => new("--config")
@@ -32,13 +33,13 @@ internal static partial class ConfigFile
         if (!File.Exists(path)) throw new ResNetSharpException($"config file '{path}' does not exist. Check the --config path.");
         var flags = command.Options.Where(o => o is not HelpOption && o.Name != "--config").Select(o => o.Name[2..]).ToHashSet();
         var tokens = new List<string>();
-        foreach (var (key, value) in Entries(path))
+        foreach (var (key, value) in ConfigYaml.Entries(path))
         {
             if (!flags.Contains(key))
                 throw new ResNetSharpException($"unknown key '{key}' in config file '{path}': the keys are {command.Name}'s flags without the dashes ({string.Join(", ", flags.Order())}).");
             if (value is not null) tokens.AddRange(["--" + key, value]);
         }
-        var parsed = command.Parse(tokens);
+        var parsed = command.Parse(tokens, Verbatim);
         if (parsed.Errors.Count > 0)
             throw new ResNetSharpException($"config file '{path}': {string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')))}.");
         return new ParsedConfig(path, parsed);
@@ -61,30 +62,6 @@ internal static partial class ConfigFile
         foreach (var setting in Setting.Of<T>())
             if (setting.Get(options) is { } value) text.Append(setting.Flag).Append(": ").Append(Quote(Setting.Format(value))).Append('\n');
         File.WriteAllText(path, text.ToString());
-    }
-
-    /// <summary>The file's top-level scalar entries; null values (<c>key:</c>, <c>~</c>, <c>null</c>) keep the default.</summary>
-    private static IEnumerable<(string Key, string? Value)> Entries(string path)
-    {
-        var yaml = new YamlStream();
-        try
-        {
-            using var reader = File.OpenText(path);
-            yaml.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw new ResNetSharpException($"config file '{path}' is not valid YAML ({e.Message}, line {e.Start.Line}).");
-        }
-        if (yaml.Documents.Count == 0) return [];
-        if (yaml.Documents[0].RootNode is not YamlMappingNode map)
-            throw new ResNetSharpException($"config file '{path}' must be a mapping of flags to values, such as 'lr: 0.1'.");
-        return map.Children.Select(e => (e.Key, e.Value) switch
-        {
-            (YamlScalarNode { Value: { } key }, YamlScalarNode v) => (key, v.Style == ScalarStyle.Plain && v.Value is "" or "~" or "null" ? null : v.Value),
-            (YamlScalarNode { Value: { } key }, _) => throw new ResNetSharpException($"'{key}' in config file '{path}' must be a single value, not a list or mapping."),
-            _ => throw new ResNetSharpException($"config file '{path}' must be a mapping of flags to values, such as 'lr: 0.1'."),
-        });
     }
 
     /// <summary>A config file's path and the parse of its flags.</summary>

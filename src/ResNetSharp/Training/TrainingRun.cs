@@ -65,7 +65,7 @@ internal sealed class TrainingRun : IDisposable
             Step = _setup.CreateStep(schedule);
             Step.BeforeForward = parallel is null ? null : parallel.SyncBuffers;
             Step.AfterBackward = parallel is null ? null : parallel.AllReduceGradients;
-            Ema = o.Ema is { } decay ? new WeightAverage(Net, decay) : null;
+            Ema = o.Ema is { } decay ? new WeightAverage(Net, decay, schedule.WarmupSteps) : null;
             _emaParallel = Ema is not null && DataParallel ? new DataParallel(Ema.Model, Group) : null;
 
             State = resumed is null ? new TrainState { Options = o } : Restore(resumed);
@@ -139,7 +139,7 @@ internal sealed class TrainingRun : IDisposable
             {
                 if (index++ < skip) continue;
                 Step.Run(batch);
-                Ema?.Update();
+                Ema?.Update(Step.Step);
                 images += batch.Size;
             }
             if (index % Options.ProgressEvery == 0 || index == steps) report(index, images, clock.Elapsed);

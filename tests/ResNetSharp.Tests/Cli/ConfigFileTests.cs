@@ -44,6 +44,10 @@ public class ConfigFileTests
     [InlineData("seed: [1, 2]\n", "'seed' in config file")]
     [InlineData("- epochs\n", "must be a mapping of flags to values")]
     [InlineData("seed: 'x\n", "is not valid YAML")]
+    [InlineData("seed: 1\nseed: 2\n", "is not valid YAML (Duplicate key seed, line 2)")]
+    [InlineData("seed: *n\n", "is not valid YAML (the alias *n names no earlier single value, line 1)")]
+    [InlineData("!!+E", "is not valid YAML (Global tags must be valid URIs")]   // YamlDotNet's ArgumentException
+    [InlineData(": \n\n [[[[[[[\np\n", "is not valid YAML (Operation is not valid")]   // its InvalidOperationException
     public void A_bad_file_is_one_error_naming_it(string yaml, string message)
     {
         using var dir = new TempDir();
@@ -62,6 +66,30 @@ public class ConfigFileTests
     [InlineData("--ema", "0.99")]
     public void Lr_find_rejects_train_flags_it_does_not_use(string flag, string value) =>
         Assert.Contains($"Unrecognized command or argument '{flag}'", CliTests.Run("lr-find", flag, value).Err);
+
+    [Fact]
+    public void Aliases_of_single_values_bind_and_values_are_taken_as_written()
+    {
+        using var dir = new TempDir();
+        string file = dir.Combine("c.yaml");
+        File.WriteAllText(file, "epochs: &n 4\nearly-stopping: *n\nout: '@runs/a'\n");
+        var o = Bind("--config", file);
+        Assert.Equal((4, (int?)4, "@runs/a"), (o.Epochs, o.EarlyStopping, o.OutDir));   // '@' is no response file
+    }
+
+    // Nesting deep enough to overflow YamlDotNet's recursive document loader, and a file past the size bound: one error each.
+    [Theory]
+    [InlineData(100_000, "must be a single value, not a list or mapping")]
+    [InlineData(ConfigYaml.MaxBytes, "more than a file of flags can be")]
+    public void A_deep_or_huge_file_is_one_error(long size, string message)
+    {
+        using var dir = new TempDir();
+        string file = dir.Combine("big.yaml");
+        File.WriteAllText(file, "seed: " + new string('[', (int)size));
+        var r = CliTests.Run("train", "--config", file);
+        Assert.Equal(2, r.Code);
+        Assert.Contains(message, Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
 
     [Fact]
     public void A_missing_file_is_one_error() =>

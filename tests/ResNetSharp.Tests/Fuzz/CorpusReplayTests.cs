@@ -6,7 +6,7 @@ namespace ResNetSharp.Tests.Fuzz;
 /// <summary>
 /// Replays the committed fuzz corpus (fuzz/corpus/&lt;target&gt;/) through the AFL harness's own targets, without AFL:
 /// seeds (seed-*) must parse, inputs that once crashed a parser (crash-*) and hostile inputs written to be refused
-/// (reject-*: an archive member or link leaving its folder) must be rejected with the project's error, and no input may throw anything else or take more than the harness's 10 s hang bound.
+/// (reject-*: an archive member or link leaving its folder) must be rejected with the project's error, and no input (hang-*: a valid one that once hung a parser) may throw anything else or take more than the harness's 10 s hang bound.
 /// </summary>
 public sealed class CorpusReplayTests : IDisposable
 {
