@@ -1,7 +1,11 @@
 using System.Text.RegularExpressions;
+using ResNetSharp.Benchmarks;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Data.Sources;
+using ResNetSharp.Experiments;
 using ResNetSharp.Inference;
 using ResNetSharp.Quantization;
+using ResNetSharp.Reports;
 using ResNetSharp.Settings;
 using ResNetSharp.Training;
 
@@ -14,7 +18,12 @@ namespace ResNetSharp.Cli.Options;
 internal static partial class FlagNames
 {
     /// <summary>The options types whose settings the CLI declares as flags.</summary>
-    private static readonly Dictionary<string, string> Flags = new[] { typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions) }
+    private static readonly Dictionary<string, string> Flags = new[]
+        {
+            typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions),
+            typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(GradientFlowOptions), typeof(DegradationOptions), typeof(LrFindOptions),
+            typeof(PackOptions), typeof(ReportOptions),
+        }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);
 
