@@ -22,7 +22,7 @@ internal static partial class FlagNames
         {
             typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions),
             typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(GradientFlowOptions), typeof(DegradationOptions), typeof(LrFindOptions),
-            typeof(PackOptions), typeof(ReportOptions),
+            typeof(PackOptions), typeof(ReportOptions), typeof(QuantizeFiles),
         }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);
