@@ -30,9 +30,9 @@ hey -n 64 -c 16 -m POST -T image/png -D "$work/img.png" "$url" > /dev/null   # w
 echo "| concurrency | requests/s | p50 ms | p99 ms | errors | mean batch |"
 echo "|---|---|---|---|---|---|"
 for c in 1 4 16 64; do
-  count0=$(metric resnetsharp_batch_size_count); sum0=$(metric resnetsharp_batch_size_sum)
+  count0=$(metric "resnetsharp_batch_size_count{model=\"$model\"}"); sum0=$(metric "resnetsharp_batch_size_sum{model=\"$model\"}")
   hey -n "$n" -c $c -t 0 -m POST -T image/png -D "$work/img.png" "$url" > "$work/hey$c.txt"
-  count1=$(metric resnetsharp_batch_size_count); sum1=$(metric resnetsharp_batch_size_sum)
+  count1=$(metric "resnetsharp_batch_size_count{model=\"$model\"}"); sum1=$(metric "resnetsharp_batch_size_sum{model=\"$model\"}")
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey$c.txt")
   p50=$(awk '/ 50%/ {print $3 * 1000}' "$work/hey$c.txt"); p99=$(awk '/ 99%/ {print $3 * 1000}' "$work/hey$c.txt")
   ok=$(awk '/\[200\]/ {print $2}' "$work/hey$c.txt")

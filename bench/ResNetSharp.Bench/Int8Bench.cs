@@ -39,12 +39,12 @@ internal static class Int8Bench
             if (Array.IndexOf(args, "--save") >= 0)
             {
                 string dir = Text(args, "--save", ".");
-                Interop.Onnx.OnnxModelFile.Export(model, info, Path.Combine(dir, $"{name}-fp32.onnx"), new Interop.OnnxExportOptions { DynamicBatch = true });
+                Interop.Onnx.OnnxModelFile.Export(model, info, Path.Combine(dir, $"{name}-fp32.onnx"), new Interop.Onnx.OnnxExportOptions { DynamicBatch = true });
                 u8.Save(Path.Combine(dir, $"{name}-int8.onnx"));
             }
             Console.Error.WriteLine($"{name} U8S8: {u8.Report}");
             Console.Error.WriteLine($"{name} S8S8: {s8.Report}");
-            using var fp32 = new OnnxRuntimeEngine(Interop.OnnxExport.Build(model, new Interop.OnnxExportOptions { DynamicBatch = true }).ToByteArray(), model.Config.NumClasses, threads);
+            using var fp32 = new OnnxRuntimeEngine(Interop.Onnx.OnnxExport.Build(model, new Interop.Onnx.OnnxExportOptions { DynamicBatch = true }).ToByteArray(), model.Config.NumClasses, threads);
             using var engineU8 = new OnnxRuntimeEngine(u8.Proto.ToByteArray(), model.Config.NumClasses, threads);
             using var engineS8 = new OnnxRuntimeEngine(s8.Proto.ToByteArray(), model.Config.NumClasses, threads);
             foreach (int b in batches)

@@ -6,7 +6,9 @@ using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Data;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
+using ResNetSharp.Reports;
 using ResNetSharp.Samples;
 using ResNetSharp.Training;
 using static TorchSharp.torch;
@@ -46,7 +48,10 @@ try
         Model = "resnet20", Data = $"folder:{data}", Weights = pretrained, Freeze = "backbone",
         Epochs = 8, BatchSize = 16, Optimizer = OptimizerKind.AdamW, Lr = 0.02, Augment = "flip", Device = "cpu", OutDir = Path.Combine(dir, "run"),
     };
-    var result = new Trainer(options, model).Run();
+    var trainer = new Trainer(options, model);
+    CurvesPlot.DrawEachEpoch(trainer);   // curves.png in the run directory after every epoch, as `resnet train` draws it
+    var result = trainer.Run();
+    checks.That(File.Exists(result.Curves), $"the loss and accuracy curves are drawn: {Path.GetFileName(result.Curves)}");
     foreach (var epoch in result.History)
         Console.WriteLine($"  epoch {epoch.Epoch}: train loss {epoch.TrainLoss:F3}, val top-1 {epoch.ValTop1:P0}");
     using (var weights = WeightLoading.ReadFile(pretrained))

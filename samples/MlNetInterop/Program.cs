@@ -4,6 +4,7 @@
 using Microsoft.ML;
 using MlNetInterop;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Samples;
 using static TorchSharp.torch;

@@ -39,8 +39,30 @@ internal static class ServeHost
     }
 
     /// <summary>
+    /// What the start line says once every model has loaded or failed to: the one model, its engine and device; or each
+    /// model of the repository and those unavailable (each also logged with its reason). Throws, stopping the app, when
+    /// no model loaded: the one model's load error, or one line for the repository.
+    /// </summary>
+    private static string Loaded(ResNetClassifierRegistry registry, WebApplication app)
+    {
+        registry.WhenLoaded.GetAwaiter().GetResult();
+        var loaded = registry.Models.Where(m => m.WhenReady.IsCompletedSuccessfully).ToList();
+        if (loaded.Count == 0)
+        {
+            app.StopAsync().GetAwaiter().GetResult();
+            if (!registry.IsRepository) registry.Models[0].WhenReady.GetAwaiter().GetResult();   // its load error
+            throw new ResNetSharpException("no model of the repository loaded (the log above says why for each): fix their folders, then start again.");
+        }
+        string Describe(ResNetClassifier m) => $"model {m.Name}, engine {m.Predictor.Engine.Name}, device {m.Predictor.Engine.Device}";
+        if (!registry.IsRepository) return Describe(loaded[0]);
+        var failed = registry.Models.Except(loaded).Select(m => m.Name).ToList();
+        return string.Join("; ", loaded.Select(Describe)) + (failed.Count > 0 ? $"; unavailable: {string.Join(", ", failed)}" : "");
+    }
+
+    /// <summary>
     /// Serves on <paramref name="host"/>:<paramref name="port"/> until stopped, with the options
-    /// <see cref="Build"/> reads (TLS, limits, API keys); says "listening on ..." once the model is ready.
+    /// <see cref="Build"/> reads (TLS, limits, API keys); says "listening on ..." once the models are loaded (with
+    /// <c>--strict</c>, a model of the repository that fails stops the start).
     /// </summary>
     public static int Run(string? configFile, Action<ResNetClassifierOptions> flags, string host, int port, TextWriter output)
     {
@@ -54,19 +76,8 @@ internal static class ServeHost
         {
             throw new ResNetSharpException($"cannot listen on {host}:{port} ({e.Message}): choose another --port, or stop what uses it.");
         }
-        var classifier = app.Services.GetRequiredService<ResNetClassifier>();
-        try
-        {
-            classifier.WhenReady.GetAwaiter().GetResult();
-        }
-        catch
-        {
-            app.StopAsync().GetAwaiter().GetResult();
-            throw;
-        }
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var predictor = classifier.Predictor;
-        output.WriteLine($"listening on {url} (model {classifier.Name}, engine {predictor.Engine.Name}, device {predictor.Engine.Device})");
+        output.WriteLine($"listening on {url} ({Loaded(app.Services.GetRequiredService<ResNetClassifierRegistry>(), app)})");
         output.Flush();
         app.WaitForShutdown();
         return 0;

@@ -1,3 +1,4 @@
+using ResNetSharp.Reports;
 using ResNetSharp.Runs;
 using ResNetSharp.Training;
 using Spectre.Console;
@@ -6,7 +7,8 @@ namespace ResNetSharp.Cli;
 
 /// <summary>
 /// Runs a <see cref="Trainer"/> from the CLI: a live Spectre.Console progress bar per epoch (ETA, loss, accuracy,
-/// img/s) on a terminal, plain lines when output is redirected; Ctrl-C finishes the current step, saves and exits.
+/// img/s) on a terminal, plain lines when output is redirected, curves.png after every epoch; Ctrl-C finishes the
+/// current step, saves and exits.
 /// </summary>
 internal static class TrainingConsole
 {
@@ -23,6 +25,7 @@ internal static class TrainingConsole
             cancel.Cancel();
             print("stopping after this step and saving the state (press Ctrl-C again to abort without saving)...");
         }
+        CurvesPlot.DrawEachEpoch(trainer);
         trainer.EpochEnd += m => print(
             $"epoch {m.Epoch,3}  lr {m.Lr:G3}  train loss {m.TrainLoss:F4} acc {m.TrainAcc:P2}  val loss {m.ValLoss:F4} top-1 {m.ValTop1:P2} top-5 {m.ValTop5:P2}  {m.Seconds:F1}s {m.ImagesPerS:F0} img/s");
         Console.CancelKeyPress += OnCancel;

@@ -28,9 +28,9 @@ internal static class ClassifyEndpoints
         }
     }
 
-    private static async Task<IResult> Classify(string name, int? topk, HttpRequest request, ResNetClassifier classifier)
+    private static async Task<IResult> Classify(string name, int? topk, HttpRequest request, ResNetClassifierRegistry models)
     {
-        ModelLookup.Find(classifier, name);
+        var classifier = models.Find(name);
         int k = topk ?? classifier.Options.TopK;
         if (k < 1) throw new ServingException(400, $"topk must be at least 1, not {k}.");
         var images = await RequestBody.ImagesAsync(request, classifier.Options.MaxBodyBytes, request.HttpContext.RequestAborted);

@@ -23,31 +23,22 @@ internal static class InferenceProtocolEndpoints
         v2.MapGet("", () => Results.Json(new { name = "resnetsharp", version = Version, extensions = new[] { "binary_tensor_data", "classification" } }))
             .WithSummary("Server metadata: name, version and protocol extensions.");
         v2.MapGet("/health/live", () => Results.Ok()).AllowAnonymous().WithSummary("200 while the process runs.");
-        v2.MapGet("/health/ready", (ResNetClassifier c) => Ready(c)).AllowAnonymous().WithSummary("200 once the model is loaded and warmed up; 503 before and while shutting down.");
-        v2.MapGet("/models/{name}", (string name, ResNetClassifier c) => Metadata(ModelLookup.Find(c, name)))
+        v2.MapGet("/health/ready", (ResNetClassifierRegistry r) => r.NotReady() is { } reason ? ErrorsAndMetrics.Error(503, reason) : Results.Ok()).AllowAnonymous()
+            .WithSummary("200 once every model that loaded is warmed up (a model that failed does not hold the others back); 503 before and while shutting down.");
+        v2.MapGet("/models/{name}", (string name, ResNetClassifierRegistry r) => Metadata(r.Find(name)))
             .WithSummary("Model metadata: the FP32 input [-1, C, H, W] and the logits output [-1, classes].");
-        v2.MapGet("/models/{name}/ready", (string name, ResNetClassifier c) => Ready(ModelLookup.Find(c, name)))
-            .WithSummary("200 when the model is ready for inference.");
-        v2.MapGet("/repository/index", (ResNetClassifier c) =>
-            {
-                var (state, reason) = State(c);
-                return Results.Json(new[] { new { name = c.Name, version = "1", state, reason } });
-            })
-            .WithSummary("The models served (read-only): name, version, state (READY, LOADING, UNAVAILABLE) and why one is not ready.");
+        v2.MapGet("/models/{name}/ready", (string name, ResNetClassifierRegistry r) => Ready(r.Find(name)))
+            .WithSummary("200 when the model is ready for inference; 503 with the reason (still loading, failed to load, shutting down).");
+        v2.MapMethods("/repository/index", ["GET", "POST"], (ResNetClassifierRegistry r) =>
+                Results.Json(r.Models.Select(m => new { name = m.Name, version = "1", state = m.State.State, reason = m.State.Reason })))
+            .WithSummary("The models served (read-only; POST as Triton, any body ignored): name, version, state (READY, LOADING, UNAVAILABLE) and why one is not ready.");
         v2.MapPost("/models/{name}/infer", Infer).DisableAntiforgery()
             .WithSummary("Inference: FP32 [N, C, H, W] normalised tensors or BYTES [N] encoded images, JSON or binary (Inference-Header-Content-Length); output 'logits', optionally with classification: K.")
             .Accepts<byte[]>("application/json", "application/octet-stream", "*/*")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413).ProducesProblem(503).ProducesProblem(504);
     }
 
-    private static IResult Ready(ResNetClassifier c) => State(c) is (_, { } reason) ? ErrorsAndMetrics.Error(503, reason) : Results.Ok();
-
-    /// <summary>The model's state as the repository index names it (READY, LOADING, UNAVAILABLE), and why when not ready.</summary>
-    private static (string State, string? Reason) State(ResNetClassifier c) =>
-        c.IsReady ? ("READY", null)
-        : c.WhenReady.IsFaulted ? ("UNAVAILABLE", $"the model failed to load: {c.WhenReady.Exception!.InnerException!.Message}")
-        : c.WhenReady.IsCompletedSuccessfully ? ("UNAVAILABLE", "the server is shutting down.")
-        : ("LOADING", "the model is still loading.");
+    private static IResult Ready(ResNetClassifier c) => c.State is (_, { } reason) ? ErrorsAndMetrics.Error(503, reason) : Results.Ok();
 
     private static IResult Metadata(ResNetClassifier c)
     {
@@ -62,9 +53,9 @@ internal static class InferenceProtocolEndpoints
         });
     }
 
-    private static async Task<IResult> Infer(string name, HttpRequest request, ResNetClassifier classifier)
+    private static async Task<IResult> Infer(string name, HttpRequest request, ResNetClassifierRegistry models)
     {
-        ModelLookup.Find(classifier, name);
+        var classifier = models.Find(name);
         var aborted = request.HttpContext.RequestAborted;
         var body = await RequestBody.ReadAsync(request, classifier.Options.MaxBodyBytes, aborted);
         var infer = InferRequest.Parse(body, request.Headers[InferRequest.HeaderLength].FirstOrDefault());

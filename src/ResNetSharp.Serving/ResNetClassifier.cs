@@ -6,11 +6,12 @@ using ResNetSharp.Serving.Batching;
 namespace ResNetSharp.Serving;
 
 /// <summary>
-/// The served model: loaded on a background thread when the host starts, then warmed up with one full batch;
-/// <see cref="IsReady"/> from then until the host begins to stop. Requests go through its <see cref="DynamicBatcher"/>.
-/// Disposed with the host's services, after the server has finished its requests: the batcher drains first.
+/// A served model: loaded on a background thread when the host starts, then warmed up with one full batch;
+/// <see cref="IsReady"/> from then until the host begins to stop. Requests go through its own <see cref="DynamicBatcher"/>.
+/// Owned by the <see cref="ResNetClassifierRegistry"/>, which starts it and unloads it with the host's services, after
+/// the server has finished its requests: the batcher drains first.
 /// </summary>
-public sealed class ResNetClassifier : IHostedService, IDisposable
+public sealed class ResNetClassifier
 {
     private readonly ResNetClassifierOptions _options;
     private readonly ServingMetrics _metrics;
@@ -21,23 +22,27 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
     private volatile bool _ready;
 
     /// <summary>
-    /// Creates the classifier from validated <paramref name="options"/> (a bad setting throws here); the model loads
-    /// when the host starts. Registered as a singleton by <see cref="ServingExtensions.AddResNetClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, ResNetClassifierOptions)"/>.
+    /// The classifier of validated <paramref name="options"/> (a bad setting throws here); the model loads when
+    /// <see cref="Start"/> is called. A <paramref name="broken"/> model (a repository folder that cannot load) never loads:
+    /// it reports that error.
     /// </summary>
     /// <param name="options">The model and serving settings.</param>
-    /// <param name="metrics">Where request, queue and inference figures are counted.</param>
-    /// <param name="lifetime">The host lifetime: loading starts when it has started, queued work is drained when it stops.</param>
-    public ResNetClassifier(ResNetClassifierOptions options, ServingMetrics metrics, IHostApplicationLifetime lifetime)
+    /// <param name="metrics">Where queue and inference figures are counted.</param>
+    /// <param name="lifetime">The host lifetime: readiness ends when it begins to stop.</param>
+    /// <param name="decodeBudget">The server-wide budget of decoded pixels, shared by every model.</param>
+    /// <param name="broken">Why the model cannot load, known before loading; null for a model to load.</param>
+    internal ResNetClassifier(ResNetClassifierOptions options, ServingMetrics metrics, IHostApplicationLifetime lifetime,
+        ConcurrencyLimiter decodeBudget, ResNetSharpException? broken = null)
     {
-        options.Validate();
-        (_options, _metrics, _lifetime) = (options, metrics, lifetime);
-        DecodeBudget = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = (int)(options.MaxDecodingMb * 1024), QueueLimit = 0 });
+        if (broken is null) options.Validate();
+        else _loaded.SetException(broken);
+        (_options, _metrics, _lifetime, DecodeBudget) = (options, metrics, lifetime, decodeBudget);
     }
 
-    /// <summary>The decoded pixels held at once, in KiB permits: <see cref="ResNetClassifierOptions.MaxDecodingMb"/>.</summary>
+    /// <summary>The decoded pixels held at once across the server, in KiB permits: <see cref="ResNetClassifierOptions.MaxDecodingMb"/>.</summary>
     internal ConcurrencyLimiter DecodeBudget { get; }
 
-    /// <summary>The name in the URLs: the options' <c>Name</c>, else the model's (known once loaded).</summary>
+    /// <summary>The name in the URLs: the options' <c>Name</c> (a repository model's: its folder's), else the model's (known once loaded).</summary>
     public string Name => _options.Name ?? _predictor?.ModelName ?? _options.Model ?? "model";
 
     /// <summary>Loaded, warmed up, and not shutting down.</summary>
@@ -54,18 +59,22 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
 
     internal ResNetClassifierOptions Options => _options;
 
-    Task IHostedService.StartAsync(CancellationToken cancellationToken)
+    /// <summary>The model's state as the repository index names it (READY, LOADING, UNAVAILABLE), and why when not ready.</summary>
+    internal (string State, string? Reason) State =>
+        IsReady ? ("READY", null)
+        : WhenReady.IsFaulted ? ("UNAVAILABLE", $"the model failed to load: {WhenReady.Exception!.InnerException!.Message}")
+        : WhenReady.IsCompletedSuccessfully ? ("UNAVAILABLE", "the server is shutting down.")
+        : ("LOADING", "the model is still loading.");
+
+    /// <summary>Starts loading on a background thread (unless broken); readiness ends when the host begins to stop.</summary>
+    internal void Start()
     {
         _lifetime.ApplicationStopping.Register(() => _ready = false);
-        _ = Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        return Task.CompletedTask;
+        if (!_loaded.Task.IsCompleted) _ = Task.Factory.StartNew(Load, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    Task IHostedService.StopAsync(CancellationToken cancellationToken)
-    {
-        _ready = false;
-        return Task.CompletedTask;
-    }
+    /// <summary>Not ready any more: the host is stopping.</summary>
+    internal void Stop() => _ready = false;
 
     private void Load()
     {
@@ -74,7 +83,7 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
             _predictor = _options.LoadPredictor();
             var predictor = _predictor;
             var batcher = new DynamicBatcher(predictor.Logits, predictor.ImageSize, _options.MaxBatch,
-                TimeSpan.FromMilliseconds(_options.MaxDelayMs), _options.MaxQueue, _metrics);
+                TimeSpan.FromMilliseconds(_options.MaxDelayMs), _options.MaxQueue, _metrics, Name);
             predictor.Logits(new float[_options.MaxBatch * predictor.ImageSize], _options.MaxBatch);   // warm-up: one full batch
             _batcher = batcher;
             _ready = !_lifetime.ApplicationStopping.IsCancellationRequested;
@@ -86,11 +95,10 @@ public sealed class ResNetClassifier : IHostedService, IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
+    /// <summary>Drains the batcher (every queued image is answered), then frees the model.</summary>
+    internal void Unload()
     {
         _batcher?.Dispose();
         _predictor?.Dispose();
-        DecodeBudget.Dispose();
     }
 }

@@ -11,31 +11,42 @@ namespace ResNetSharp.Serving;
 /// <summary>
 /// What <see cref="ServingExtensions.AddResNetClassifier(Microsoft.Extensions.DependencyInjection.IServiceCollection, ResNetClassifierOptions)"/>
 /// serves and how: the model (a training checkpoint, a named model with weights and labels, or an ONNX model file), where and with
-/// which engine it runs, and the dynamic batcher's and the HTTP endpoints' limits. The CLI's <c>resnet serve</c>
+/// which engine it runs, and the dynamic batcher's and the HTTP endpoints' limits; or a model repository of several. The CLI's <c>resnet serve</c>
 /// flags map one to one onto these properties.
 /// </summary>
 public sealed class ResNetClassifierOptions
 {
-    /// <summary>A checkpoint written by <c>resnet train</c> (its classes and preprocessing); or set <see cref="Model"/> and <see cref="Weights"/>, or <see cref="ModelFile"/>.</summary>
-    [Setting("checkpoint", "A checkpoint written by 'resnet train' (uses its classes and preprocessing).")]
-    public string? Checkpoint { get; set; }
-    /// <summary>A named model (e.g. <c>resnet18</c>), with <see cref="Weights"/>.</summary>
-    [Setting("model", "A named model, with --weights (ImageNet preprocessing).")]
-    public string? Model { get; set; }
-    /// <summary>Weights for <see cref="Model"/>: a file or torchvision's published weights by tag (e.g. <c>DEFAULT</c>).</summary>
-    [Setting("weights", "Weights for --model: " + PretrainedWeights.Forms + ".")]
-    public string? Weights { get; set; }
-    /// <summary>Class names, one per line, for <see cref="Model"/>; default: the class indices.</summary>
-    [Setting("labels", "With --model: class names, one per line in class order (e.g. ImageNet's 1000); default: class indices.")]
-    public string? Labels { get; set; }
-    /// <summary>An ONNX model file written by <c>resnet export</c> or <c>resnet quantize</c> (fp32 or int8), with its labels and preprocessing in its metadata (<see cref="Predictor.FromOnnx"/>).</summary>
-    [Setting("model-file", "An ONNX model file written by 'resnet export' or 'resnet quantize' (fp32 or int8; labels and preprocessing from its metadata), run by ONNX Runtime on the CPU.")]
-    public string? ModelFile { get; set; }
+    /// <summary>
+    /// The model to serve: a checkpoint, a named model with weights and labels, or an ONNX model file. Its settings are
+    /// flattened into these options (flags <c>--checkpoint</c>, <c>--model</c>, <c>--weights</c>, <c>--labels</c>,
+    /// <c>--model-file</c>; configuration keys <c>ResNetClassifier:Checkpoint</c> and so on, through the properties below).
+    /// </summary>
+    [SettingsGroup]
+    public ModelSource Source { get; set; } = new();
+    /// <summary>A checkpoint written by <c>resnet train</c> (<see cref="ModelSource.Checkpoint"/>).</summary>
+    public string? Checkpoint { get => Source.Checkpoint; set => Source = Source with { Checkpoint = value }; }
+    /// <summary>A named model (e.g. <c>resnet18</c>), with <see cref="Weights"/> (<see cref="ModelSource.Model"/>).</summary>
+    public string? Model { get => Source.Model; set => Source = Source with { Model = value }; }
+    /// <summary>Weights for <see cref="Model"/>: a file or torchvision's published weights by tag (<see cref="ModelSource.Weights"/>).</summary>
+    public string? Weights { get => Source.Weights; set => Source = Source with { Weights = value }; }
+    /// <summary>Class names, one per line, for <see cref="Model"/> (<see cref="ModelSource.Labels"/>).</summary>
+    public string? Labels { get => Source.Labels; set => Source = Source with { Labels = value }; }
+    /// <summary>An ONNX model file written by <c>resnet export</c> or <c>resnet quantize</c> (<see cref="ModelSource.ModelFile"/>).</summary>
+    public string? ModelFile { get => Source.ModelFile; set => Source = Source with { ModelFile = value }; }
+    /// <summary>
+    /// Instead of one model: a folder of models served side by side, one subfolder each, named by it (Triton's model
+    /// repository; <see cref="Repository.ModelRepository"/> describes the layout). Each model has its own batcher and queue.
+    /// </summary>
+    [Setting("model-repository", "Instead of one model: a folder of models served side by side, one subfolder each (its name is the model's name): a checkpoint (*.safetensors) or an ONNX model file (*.onnx), optional labels.txt and config.json (docs/serving.md).")]
+    public string? ModelRepository { get; set; }
+    /// <summary>With <see cref="ModelRepository"/>: any model that fails to load stops the start (default: the others serve, it is reported UNAVAILABLE).</summary>
+    [Setting("strict", "With --model-repository: do not start when any model fails to load (default: serve the others and report it UNAVAILABLE).")]
+    public bool Strict { get; set; }
     /// <summary>The name in the URLs (<c>/v1/models/{name}/classify</c>); default: the model's name.</summary>
     [Setting("name", "The model's name in the URLs; default: the model's (e.g. resnet18).")]
     public string? Name { get; set; }
     /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
-    [Setting("device", "Where to run: " + Devices.Forms + ". auto picks CUDA when it is available.")]
+    [Setting("device", Devices.Description)]
     public string Device { get; set; } = "auto";
     /// <summary><c>auto</c> (torch on CUDA, onnxruntime on the CPU), <c>torch</c> or <c>onnxruntime</c>.</summary>
     [Setting("engine", "What runs the forward pass: " + InferenceEngines.Forms + ". auto: torch on CUDA, ONNX Runtime on the CPU (faster there).")]
@@ -103,14 +114,14 @@ public sealed class ResNetClassifierOptions
     /// <summary>Fails with one clear error naming the first bad setting and its fix.</summary>
     public void Validate()
     {
-        Source.Validate(new EngineSettings(InferenceEngines.Parse(Engine)));
+        ValidateModels();
         Check(MaxBatch >= 1, $"--max-batch must be at least 1, not {MaxBatch}.");
         Check(MaxDelayMs >= 0, $"--max-delay-ms must be 0 or more, not {MaxDelayMs}.");
         Check(MaxQueue >= 1, $"--max-queue must be at least 1, not {MaxQueue}.");
         Check(MaxBodyMb > 0, $"--max-body-mb must be more than 0, not {MaxBodyMb}.");
         Check(TimeoutS > 0, $"--timeout-s must be more than 0, not {TimeoutS}.");
         Check(TopK >= 1, $"--topk must be at least 1, not {TopK}.");
-        Check(Name is null || (Name.Length > 0 && Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')),
+        Check(Name is null || IsUrlName(Name),
             $"--name '{Name}' must be letters, digits, '-', '_' or '.' (it is part of the URLs).");
         Check(RateLimit >= 0, $"--rate-limit must be 0 (no limit) or more requests per second, not {RateLimit}.");
         Check(MaxPixels >= 1 && MaxPixels <= ImageFiles.MaxPixels,
@@ -127,6 +138,27 @@ public sealed class ResNetClassifierOptions
         Precisions.Parse(Precision);
     }
 
+    private void ValidateModels()
+    {
+        Check(!Strict || ModelRepository is not null, "--strict applies to --model-repository: leave it out when serving one model.");
+        if (ModelRepository is null)
+        {
+            Source.Validate(new EngineSettings(InferenceEngines.Parse(Engine)));
+            return;
+        }
+        Check(Source == new ModelSource(), "give either --model-repository DIR or one model (--checkpoint, --model with --weights, or --model-file), not both.");
+        Check(Name is null, "--name does not apply with --model-repository: each model is named by its folder.");
+        Check(Directory.Exists(ModelRepository), $"the model repository '{ModelRepository}' does not exist: check --model-repository.");
+    }
+
+    /// <summary>These options for one model of the repository: its name and source, the server's other settings.</summary>
+    internal ResNetClassifierOptions ForModel(string name, ModelSource source)
+    {
+        var model = (ResNetClassifierOptions)MemberwiseClone();
+        (model.Name, model.Source, model.ModelRepository, model.Strict) = (name, source, null, false);
+        return model;
+    }
+
     /// <summary>A <see cref="RateLimit"/> as written on a command line: <c>N</c> or <c>N/s</c> requests per second, 0 for no limit.</summary>
     public static double ParseRateLimit(string text)
     {
@@ -134,9 +166,6 @@ public sealed class ResNetClassifierOptions
         return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double rate) && rate >= 0 && double.IsFinite(rate)
             ? rate : throw new ResNetSharpException($"--rate-limit '{text}' must be requests per second, N or N/s (e.g. 50 or 50/s), or 0 for no limit.");
     }
-
-    /// <summary>The model these options serve, as every command names one (a checkpoint, a named model with weights, or an ONNX model file).</summary>
-    public ModelSource Source => new() { Checkpoint = Checkpoint, Model = Model, Weights = Weights, Labels = Labels, ModelFile = ModelFile };
 
     /// <summary>Loads the predictor these options describe (model, engine, device).</summary>
     internal Predictor LoadPredictor()
@@ -146,6 +175,9 @@ public sealed class ResNetClassifierOptions
         var kind = InferenceEngines.Resolve(InferenceEngines.Parse(Engine), device);
         return Source.Open(device, new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision)));
     }
+
+    /// <summary>Whether <paramref name="name"/> can be a model's name in the URLs: letters, digits, '-', '_' or '.'.</summary>
+    internal static bool IsUrlName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     internal long MaxBodyBytes => (long)(MaxBodyMb * 1024 * 1024);
 

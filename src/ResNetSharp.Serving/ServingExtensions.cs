@@ -29,7 +29,11 @@ public static class ServingExtensions
     /// <summary>The configuration section <see cref="AddResNetClassifier(IServiceCollection, string)"/> binds by default.</summary>
     public const string ConfigurationSection = "ResNetClassifier";
 
-    /// <summary>Registers the classifier (loaded in the background when the host starts), its batcher, metrics and security.</summary>
+    /// <summary>
+    /// Registers the classifier (loaded in the background when the host starts), its batcher, metrics and security; or,
+    /// with <see cref="ResNetClassifierOptions.ModelRepository"/>, one classifier per model of the repository
+    /// (<see cref="ResNetClassifierRegistry"/>). With one model, <see cref="ResNetClassifier"/> is a service too.
+    /// </summary>
     public static IServiceCollection AddResNetClassifier(this IServiceCollection services, ResNetClassifierOptions options)
     {
         options.Validate();
@@ -61,10 +65,12 @@ public static class ServingExtensions
     {
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ResNetClassifierOptions>>().Value);
         services.AddSingleton<ServingMetrics>();
-        services.AddSingleton<ResNetClassifier>();
+        services.AddSingleton<ResNetClassifierRegistry>();
+        services.AddSingleton(sp => sp.GetRequiredService<ResNetClassifierRegistry>() is { IsRepository: false } registry ? registry.Models[0]
+            : throw new InvalidOperationException($"this server serves a model repository: get its models from {nameof(ResNetClassifierRegistry)}.{nameof(ResNetClassifierRegistry.Models)}."));
         services.AddSingleton<RateLimits>();
         services.AddSingleton<ApiKeys>();
-        services.AddHostedService(sp => sp.GetRequiredService<ResNetClassifier>());
+        services.AddHostedService(sp => sp.GetRequiredService<ResNetClassifierRegistry>());
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorization();
         services.AddOptions<AuthorizationOptions>().Configure<ApiKeys>((o, keys) => o.AddPolicy(AuthorizationPolicy, policy =>
@@ -76,10 +82,22 @@ public static class ServingExtensions
     }
 
     /// <summary>
+    /// Registers the models of the repository <paramref name="directory"/> (<see cref="ResNetClassifierOptions.ModelRepository"/>:
+    /// one folder per model, named by it) with the other settings of <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddResNetClassifierRepository(this IServiceCollection services, string directory, Action<ResNetClassifierOptions>? configure = null) =>
+        services.AddResNetClassifier(o =>
+        {
+            configure?.Invoke(o);
+            o.ModelRepository = directory;
+        });
+
+    /// <summary>
     /// Maps <c>POST /v1/models/{name}/classify</c> (and TorchServe's <c>POST /predictions/{name}</c>), the Open
     /// Inference Protocol v2 under <c>/v2</c>, <c>GET /metrics</c> and the web page at <c>GET /</c>, all requiring
     /// <see cref="AuthorizationPolicy"/> but <c>/v2/health/*</c> and (unless
-    /// <see cref="ResNetClassifierOptions.ProtectMetrics"/>) <c>/metrics</c>.
+    /// <see cref="ResNetClassifierOptions.ProtectMetrics"/>) <c>/metrics</c>; for whatever was added: one model, or
+    /// each model of a repository under its name (<c>GET /v2/repository/index</c> lists them).
     /// </summary>
     public static RouteGroupBuilder MapResNetClassifier(this IEndpointRouteBuilder endpoints)
     {

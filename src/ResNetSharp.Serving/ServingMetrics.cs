@@ -18,13 +18,13 @@ public sealed class ServingMetrics
         Requests = f.CreateCounter("resnetsharp_requests_total", "HTTP requests answered, by endpoint and status code.", "endpoint", "status");
         RequestDuration = f.CreateHistogram("resnetsharp_request_duration_seconds", "Time from a request's arrival to its answer.",
             new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
-        QueueWait = f.CreateHistogram("resnetsharp_queue_wait_seconds", "Time an image waited in the queue before its forward pass.",
-            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
-        Inference = f.CreateHistogram("resnetsharp_inference_duration_seconds", "Time of one forward pass (one batch).",
-            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
-        BatchSize = f.CreateHistogram("resnetsharp_batch_size", "Images per forward pass.",
-            new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
-        QueueDepth = f.CreateGauge("resnetsharp_queue_depth", "Images waiting for a forward pass.");
+        QueueWait = f.CreateHistogram("resnetsharp_queue_wait_seconds", "Time an image waited in the queue before its forward pass, by model.",
+            new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        Inference = f.CreateHistogram("resnetsharp_inference_duration_seconds", "Time of one forward pass (one batch), by model.",
+            new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        BatchSize = f.CreateHistogram("resnetsharp_batch_size", "Images per forward pass, by model.",
+            new HistogramConfiguration { LabelNames = ["model"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+        QueueDepth = f.CreateGauge("resnetsharp_queue_depth", "Images waiting for a forward pass, by model.", "model");
         Failures = f.CreateCounter("resnetsharp_failures_total", "Requests that failed, by reason.", "reason");
     }
 
@@ -37,13 +37,13 @@ public sealed class ServingMetrics
     public Counter Requests { get; }
     /// <summary><c>resnetsharp_request_duration_seconds</c>: a request's time from arrival to answer, in seconds.</summary>
     public Histogram RequestDuration { get; }
-    /// <summary><c>resnetsharp_queue_wait_seconds</c>: seconds an image waits in the batch queue before its forward pass.</summary>
+    /// <summary><c>resnetsharp_queue_wait_seconds{model}</c>: seconds an image waits in the batch queue before its forward pass.</summary>
     public Histogram QueueWait { get; }
-    /// <summary><c>resnetsharp_inference_duration_seconds</c>: seconds per batched forward pass.</summary>
+    /// <summary><c>resnetsharp_inference_duration_seconds{model}</c>: seconds per batched forward pass.</summary>
     public Histogram Inference { get; }
-    /// <summary><c>resnetsharp_batch_size</c>: images per forward pass (what dynamic batching achieved).</summary>
+    /// <summary><c>resnetsharp_batch_size{model}</c>: images per forward pass (what dynamic batching achieved).</summary>
     public Histogram BatchSize { get; }
-    /// <summary><c>resnetsharp_queue_depth</c>: images waiting for a forward pass now.</summary>
+    /// <summary><c>resnetsharp_queue_depth{model}</c>: images waiting for a forward pass now.</summary>
     public Gauge QueueDepth { get; }
     /// <summary><c>resnetsharp_failures_total{reason}</c>: requests that failed, by reason (bad input, queue full, timeout, ...).</summary>
     public Counter Failures { get; }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ResNetSharp.Cli.Options;
+using ResNetSharp.Reports;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
@@ -33,7 +34,11 @@ internal static class AutoLr
         _ => null,
     };
 
-    public static int Train(ParseResult result, TrainOptions options, LrSuggestion? auto, bool report)
+    /// <summary>
+    /// <c>resnet train</c>'s run: with <paramref name="auto"/> the range test first (its suggestion becomes the rate),
+    /// then training (args.yaml, lr_find.json/png in the run directory), then report.html with <paramref name="report"/>.
+    /// </summary>
+    public static int FindLrThenTrain(ParseResult result, TrainOptions options, LrSuggestion? auto, bool report)
     {
         var output = result.InvocationConfiguration.Output;
         LrFindResult? found = null;
@@ -51,7 +56,7 @@ internal static class AutoLr
         {
             if (directory is not null) return;
             directory = Path.GetDirectoryName(Path.GetFullPath(saved.Path))!;
-            found?.Save(directory);
+            if (found is not null) LrFindPlot.SaveFiles(directory, found);
             if (options.Resume is null) ConfigFile.Write(Path.Combine(directory, ConfigFile.RunArgs), options);   // the resumed run keeps its own
         };
         int code = TrainingConsole.Run(trainer, output, plain: options.Distributed);

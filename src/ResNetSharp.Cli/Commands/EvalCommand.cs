@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Data;
-using ResNetSharp.Data.Loading;
 using ResNetSharp.Evaluation;
 using ResNetSharp.Inference;
 using ResNetSharp.Inference.Engines;
@@ -24,60 +23,40 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = $"Dataset whose validation split to use: {DataSpec.Forms}.", DefaultValueFactory = _ => DataSpec.Default };
-        var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
-        var batch = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 256 };
-        var device = CliOptions.Device();
-        var precision = new Option<string>("--precision") { Description = "fp32, or bf16 (convolutions and linear layers in bf16).", DefaultValueFactory = _ => "fp32" };
-        precision.AcceptOnlyFromAmong(Precisions.Names);
-        var channelsLast = new Option<bool>("--channels-last") { Description = "Inputs and convolution weights in the channels_last (NHWC) layout, faster on CPUs and GPUs; '--channels-last false' for NCHW.", DefaultValueFactory = _ => true };
-        var fused = CliOptions.Fused();
-        var engine = CliOptions.Engine();
-        var tta = new Option<string>("--tta") { Description = "Test-time augmentation: none, or flip (average each image's and its mirror image's probabilities).", DefaultValueFactory = _ => "none" };
-        var compareTo = new Option<string?>("--compare-to") { Description = "Also report how often this model (a checkpoint, or an ONNX model file) picks the same top-1 class, e.g. the fp32 model an int8 file came from." };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
-        var outDir = new Option<string?>("--out") { Description = "Also write eval.json and confusion.png here." };
-        var command = new Command("eval", "Evaluate a checkpoint, a named model's weights or an ONNX model file on a dataset's validation split.") { data, download, batch, device, precision, channelsLast, fused, engine, tta, compareTo, json, outDir };
-        var modelSource = new ModelSourceOptions(command);
-        var loaderOptions = new SettingOptions<LoaderSettings>().AddTo(command);
-        var maxPixels = CliOptions.MaxPixels(command);
+        var command = new Command("eval", "Evaluate a checkpoint, a named model's weights or an ONNX model file on a dataset's validation split.");
+        var settings = new SettingOptions<EvalOptions>().AddTo(command);
         command.SetAction(result =>
         {
-            CliOptions.LimitPixels(result, maxPixels);
-            var dev = modelSource.Device(result, device);
-            var spec = result.GetValue(data);
-            var p = Precisions.Parse(result.GetValue(precision)!);
-            var settings = CliOptions.EngineSettings(result, engine, fused);
-            var augmentation = TestTimeAugmentations.Parse(result.GetValue(tta)!);
-            var kind = modelSource.Read(result).Validate(settings, dev);
-            if ((settings.Kind == EngineKind.OnnxRuntime || kind == ModelSourceKind.OnnxFile) && p != Precision.FP32)
-                throw new ResNetSharpException($"--precision {p.Name()} is for the torch engine: use --engine torch with a checkpoint or weights, or fp32 with onnxruntime.");
-            using var predictor = modelSource.Open(result, kind == ModelSourceKind.OnnxFile ? dev : torch.CPU,
-                kind == ModelSourceKind.OnnxFile ? settings : new EngineSettings(EngineKind.Torch));
+            var options = settings.Read(result);
+            var dev = ModelSourceOptions.Device(options.Source, options.Run.Device);
+            var (kind, engine) = options.Validate(dev);
+            CliOptions.LimitPixels(result, options.Run);
+            using var predictor = ModelSourceOptions.Open(result, options.Source, kind == ModelSourceKind.OnnxFile ? dev : torch.CPU,
+                kind == ModelSourceKind.OnnxFile ? engine : new EngineSettings(EngineKind.Torch));
             var input = predictor.Input;
             // Named weights: folder data at torchvision's crop size (their resize); a checkpoint or model file: its own square size.
-            int? size = !DataSpec.Resizable(spec) ? null : kind == ModelSourceKind.Named ? PretrainedEntry.CropSize : input.Height == input.Width ? input.Height : null;
-            using var source = DataSpec.Open(spec, result.GetValue(download), size, predictor.Description.CropFraction, loaderOptions.Read(result).Validate());
+            int? size = !DataSpec.Resizable(options.Data) ? null : kind == ModelSourceKind.Named ? PretrainedEntry.CropSize : input.Height == input.Width ? input.Height : null;
+            using var source = DataSpec.Open(options.Data, options.Download, size, predictor.Description.CropFraction, options.Loader);
             CheckClasses(predictor, kind, source);
-            var r = Evaluate(predictor, kind, source, dev, (result.GetValue(batch), result.GetValue(channelsLast)), p, settings, augmentation, out long badImages);
-            var agreement = result.GetValue(compareTo) is { } other ? Compare(predictor, other, source, result.GetValue(batch)) : ((int Agree, int Total)?)null;
-            var from = modelSource.Read(result);
+            var r = Evaluate(predictor, kind, source, dev, options.Run, engine, options.Tta, out long badImages);
+            var agreement = options.CompareTo is { } other ? Compare(predictor, other, source, options.Run.BatchSize) : ((int Agree, int Total)?)null;
+            var from = options.Source;
             var report = new
             {
                 from.Checkpoint, from.Model, from.Weights, from.ModelFile, Data = source.Name, r.Count, r.Loss, r.Top1, r.Top5, BadImages = badImages,
-                Tta = augmentation.ToString().ToLowerInvariant(),
-                CompareTo = result.GetValue(compareTo), Agreement = agreement is var (a, t) ? (double?)a / t : null,
+                Tta = options.Tta.ToString().ToLowerInvariant(),
+                options.CompareTo, Agreement = agreement is var (a, t) ? (double?)a / t : null,
                 PerClass = source.Classes.Select((c, i) => new { Class = c, Accuracy = double.IsNaN(r.PerClassAccuracy[i]) ? (double?)null : r.PerClassAccuracy[i], Samples = r.Confusion[i].Sum() }),
                 r.Confusion,
             };
-            if (result.GetValue(outDir) is { } dir)
+            if (options.Out is { } dir)
             {
                 using var files = new RunFiles(dir);
                 files.WriteJson("eval.json", report);
                 ConfusionPlot.Save(files["confusion.png"], r);
             }
             var output = result.InvocationConfiguration.Output;
-            if (result.GetValue(json))
+            if (options.Run.Json)
             {
                 CliJson.Write(result, report);
                 return 0;
@@ -87,8 +66,8 @@ internal static class EvalCommand
             for (int i = 0; i < source.Classes.Count; i++)
                 output.WriteLine($"  {source.Classes[i],-20} {r.PerClassAccuracy[i],8:P2}  ({r.Confusion[i].Sum()} images)");
             if (agreement is var (agree, total))
-                output.WriteLine($"top-1 agreement with {result.GetValue(compareTo)}: {agree}/{total} images ({(double)agree / total:P2})");
-            if (result.GetValue(outDir) is { } d) output.WriteLine($"wrote {Path.Combine(d, "eval.json")} and {Path.Combine(d, "confusion.png")}");
+                output.WriteLine($"top-1 agreement with {options.CompareTo}: {agree}/{total} images ({(double)agree / total:P2})");
+            if (options.Out is { } d) output.WriteLine($"wrote {Path.Combine(d, "eval.json")} and {Path.Combine(d, "confusion.png")}");
             return 0;
         });
         return command;
@@ -99,10 +78,10 @@ internal static class EvalCommand
     /// ONNX Runtime (auto on the CPU in fp32, exported before channels_last changes the weights' layout), the fused
     /// fast path, or the model itself.
     /// </summary>
-    private static EvalResult Evaluate(Predictor predictor, ModelSourceKind kind, DataSource source, torch.Device dev, (int BatchSize, bool ChannelsLast) run,
-        Precision p, EngineSettings settings, TestTimeAugmentation tta, out long badImages)
+    private static EvalResult Evaluate(Predictor predictor, ModelSourceKind kind, DataSource source, torch.Device dev, InferenceSettings run,
+        EngineSettings settings, TestTimeAugmentation tta, out long badImages)
     {
-        var (batchSize, cl) = run;
+        var (batchSize, cl, p) = (run.BatchSize, run.ChannelsLast, settings.Precision);
         if (kind == ModelSourceKind.OnnxFile)
         {
             using var fileLoader = source.CreateLoader(Split.Val, batchSize, torch.CPU, 0, Augmentation.None);

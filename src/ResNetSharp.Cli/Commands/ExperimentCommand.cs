@@ -73,7 +73,7 @@ internal static class ExperimentCommand
             var result = Experiments.Degradation.Run(options, (name, m) =>
             {
                 if (!asJson) error.WriteLine($"{name} epoch {m.Epoch}: train error {100 * (1 - m.TrainAcc):F1}%, test error {100 * (1 - m.ValTop1):F1}%");
-            });
+            }, CurvesPlot.DrawEachEpoch);
             var report = DegradationReport.ToJson(result);
             ExperimentFiles.WriteJson(Path.Combine(options.OutDir, "degradation.json"), report);
             DegradationReport.SavePlot(result, Path.Combine(options.OutDir, "degradation.png"));

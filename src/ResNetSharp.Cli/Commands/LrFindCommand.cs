@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ResNetSharp.Cli.Options;
+using ResNetSharp.Reports;
 using ResNetSharp.Training;
 
 namespace ResNetSharp.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class LrFindCommand
             {
                 var found = LrFinder.Run(options, options: sweep.Read(result));
                 string dir = options.OutDir ?? "lr-find";
-                found.Save(dir);
+                LrFindPlot.SaveFiles(dir, found);
                 if (result.GetValue(json))
                     result.InvocationConfiguration.Output.WriteLine(File.ReadAllText(Path.Combine(dir, LrFindResult.Json)));
                 else

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
 
 namespace ResNetSharp.Cli.Commands;
@@ -7,28 +8,25 @@ namespace ResNetSharp.Cli.Commands;
 /// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE] | --model-file FILE.onnx) IMAGE... [--topk 5] [--batch-size 32] [--engine auto|torch|onnxruntime] [--fused] [--max-pixels N] [--json]</c>.</summary>
 internal static class PredictCommand
 {
+    /// <summary>The settings of <see cref="PredictOptions"/> predict has no use for: it runs in fp32, in its engine's layout.</summary>
+    private static readonly string[] Unused = ["precision", "channels-last"];
+
     public static Command Create()
     {
-        var topk = new Option<int>("--topk") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 32 };
-        var fused = CliOptions.Fused();
-        var engineOption = CliOptions.Engine();
-        var device = CliOptions.Device();
-        var json = new Option<bool>("--json") { Description = "One JSON line per image." };
-        var images = new Argument<string[]>("IMAGE") { Description = "Image files (JPEG, PNG, BMP, GIF, WebP).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Classify images with a checkpoint, a named model's weights or an ONNX model file.") { topk, batch, fused, engineOption, device, json, images };
-        var source = new ModelSourceOptions(command);
-        var maxPixels = CliOptions.MaxPixels(command);
+        var images = CliOptions.Images();
+        var command = new Command("predict", "Classify images with a checkpoint, a named model's weights or an ONNX model file.") { images };
+        var settings = new SettingOptions<PredictOptions>(unused: Unused).AddTo(command);
         command.SetAction(result =>
         {
-            CliOptions.LimitPixels(result, maxPixels);
+            var options = settings.Read(result);
+            var engine = options.Validate();
+            CliOptions.LimitPixels(result, options.Run);
             var files = result.GetValue(images)!;
-            var engine = CliOptions.EngineSettings(result, engineOption, fused);
-            using var predictor = source.Open(result, source.Device(result, device), engine, files);
+            using var predictor = ModelSourceOptions.Open(result, options.Source, ModelSourceOptions.Device(options.Source, options.Run.Device), engine, files);
             var output = result.InvocationConfiguration.Output;
-            foreach (var (image, top) in predictor.Predict(files, result.GetValue(topk), result.GetValue(batch)))
+            foreach (var (image, top) in predictor.Predict(files, options.TopK, options.Run.BatchSize))
             {
-                if (result.GetValue(json))
+                if (options.Run.Json)
                 {
                     output.WriteLine(JsonSerializer.Serialize(new { image, top = top.Select(p => new { index = p.Index, label = p.Label, prob = p.Prob, logit = p.Logit }) }));
                     continue;

@@ -6,7 +6,7 @@ using ResNetSharp.Serving;
 namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
-/// <c>resnet serve (--checkpoint FILE | --model NAME --weights W [--labels FILE] | --model-file FILE.onnx) [--config FILE.json]
+/// <c>resnet serve (--checkpoint FILE | --model NAME --weights W [--labels FILE] | --model-file FILE.onnx | --model-repository DIR [--strict]) [--config FILE.json]
 /// [--host 127.0.0.1] [--port 8080]</c> and every <see cref="ResNetClassifierOptions"/> setting as a flag: an HTTP
 /// server over <see cref="ServingExtensions"/>.
 /// </summary>
@@ -26,7 +26,7 @@ internal static class ServeCommand
         };
         var host = new Option<string>("--host") { Description = "The address to listen on (0.0.0.0: every interface, e.g. in a container).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "The TCP port (0: any free port).", DefaultValueFactory = _ => 8080 };
-        var command = new Command("serve", "Serve a classifier over HTTP: classify endpoint, Open Inference Protocol v2, metrics, a web page; dynamic batching.")
+        var command = new Command("serve", "Serve a classifier, or a repository of several, over HTTP: classify endpoint, Open Inference Protocol v2, metrics, a web page; dynamic batching.")
             { config, host, port };
         settings.AddTo(command);
         command.SetAction(result =>

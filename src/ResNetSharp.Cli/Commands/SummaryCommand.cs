@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ResNetSharp.Cli.Options;
+using ResNetSharp.Inference;
 using ResNetSharp.Models;
 using ResNetSharp.Models.Inspection;
 using ResNetSharp.Runtime;
@@ -7,26 +9,31 @@ using TorchSharp;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet summary --model NAME [--num-classes N] [--input-size CxHxW] [--device D] [--json]</c>: a Keras-like layer table.</summary>
+/// <summary>
+/// <c>resnet summary --model NAME [--num-classes N] [--input-size CxHxW] [--device D] [--json]</c>: a Keras-like layer
+/// table. Its flags are <see cref="SummaryOptions"/>' and <see cref="InferenceSettings"/>' device and JSON output.
+/// </summary>
 internal static class SummaryCommand
 {
+    /// <summary>The run settings summary has no use for: it runs one image, decodes none.</summary>
+    private static readonly string[] Unused = ["batch-size", "channels-last", "max-pixels"];
+
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A named model (see 'resnet models').", Required = true };
-        var classes = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model's)." };
-        var inputSize = new Option<string?>("--input-size") { Description = "Input image CxHxW (default 3x224x224 for ImageNet nets, 3x32x32 for CIFAR nets)." };
-        var device = CliOptions.Device();
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var command = new Command("summary", "Show a model's layers, output shapes, parameters and MACs.") { model, classes, inputSize, device, json };
+        var command = new Command("summary", "Show a model's layers, output shapes, parameters and MACs.");
+        var settings = new SettingOptions<SummaryOptions>().AddTo(command);
+        var run = new SettingOptions<InferenceSettings>(unused: Unused).AddTo(command);
         command.SetAction(result =>
         {
-            var size = result.GetValue(inputSize) is { } text ? InputShape.Parse(text) : (InputShape?)null;
-            using var net = ResNet.Create(result.GetValue(model)!, numClasses: result.GetValue(classes), inChannels: size?.Channels);
-            net.to(Devices.Resolve(result.GetValue(device)!));
+            var options = settings.Read(result);
+            var (name, size) = options.Validate();
+            var runSettings = run.Read(result).Validate();
+            using var net = ResNet.Create(name, numClasses: options.NumClasses, inChannels: size?.Channels);
+            net.to(Devices.Resolve(runSettings.Device));
             var summary = ModelSummary.Of(net, size ?? InputShape.For(net.Config));
-            if (result.GetValue(json))
+            if (runSettings.Json)
             {
-                CliJson.Write(result, new { Model = result.GetValue(model), InputSize = summary.Input.ToString(), summary.TotalParams, summary.TrainableParams, summary.NonTrainableParams, summary.BatchNormRunningStats, summary.Macs, summary.MacsCounts, summary.Layers });
+                CliJson.Write(result, new { Model = name, InputSize = summary.Input.ToString(), summary.TotalParams, summary.TrainableParams, summary.NonTrainableParams, summary.BatchNormRunningStats, summary.Macs, summary.MacsCounts, summary.Layers });
                 return 0;
             }
             var table = new Table().AddColumn("layer").AddColumn("type").AddColumn("output shape")

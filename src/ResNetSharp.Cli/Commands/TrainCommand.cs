@@ -33,7 +33,7 @@ internal static class TrainCommand
             if (options.Weights is { } w) options = options with { Weights = CliOptions.WeightsFile(result, options.Model, w) };
             if (run is not null) return run(result, options);
             string lr = ConfigFile.Source(result, file, settings["lr"]).GetValue<string>("--lr")!;
-            return AutoLr.Train(result, options, AutoLr.Rule(lr), ConfigFile.Source(result, file, report).GetValue(report));
+            return AutoLr.FindLrThenTrain(result, options, AutoLr.Rule(lr), ConfigFile.Source(result, file, report).GetValue(report));
         });
         return command;
     }

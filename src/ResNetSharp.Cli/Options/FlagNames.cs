@@ -2,8 +2,13 @@ using System.Text.RegularExpressions;
 using ResNetSharp.Benchmarks;
 using ResNetSharp.Data.Loading;
 using ResNetSharp.Data.Sources;
+using ResNetSharp.Evaluation;
 using ResNetSharp.Experiments;
+using ResNetSharp.Explain;
 using ResNetSharp.Inference;
+using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
+using ResNetSharp.Models;
 using ResNetSharp.Quantization;
 using ResNetSharp.Reports;
 using ResNetSharp.Settings;
@@ -23,6 +28,8 @@ internal static partial class FlagNames
             typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions),
             typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(GradientFlowOptions), typeof(DegradationOptions), typeof(LrFindOptions),
             typeof(PackOptions), typeof(ReportOptions), typeof(QuantizeFiles),
+            typeof(InferenceSettings), typeof(EngineSettings), typeof(EvalOptions), typeof(PredictOptions), typeof(ExplainOptions),
+            typeof(ExportOptions), typeof(OnnxExportOptions), typeof(SummaryOptions),
         }
         .SelectMany(t => Setting.Of(t).Select(s => (Name: $"{t.Name}.{s.Property}", s.Option)))
         .ToDictionary(s => s.Name, s => s.Option);

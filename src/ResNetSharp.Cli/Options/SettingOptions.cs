@@ -25,6 +25,7 @@ internal sealed class SettingOptions<T> where T : class, new()
             var (option, read) = parsers?.GetValueOrDefault(setting.Flag) is { } parse ? Text(setting, parse)
                 : SettingValues.IsText(setting.Type) ? Text(setting, text => SettingValues.Parse(setting, text))
                 : Typed(setting);
+            option.Required = setting.Required;
             _options.Add((setting, option, read));
         }
     }

@@ -20,6 +20,8 @@ internal static class SettingValues
         [typeof(Evaluation.TestTimeAugmentation)] = s => Evaluation.TestTimeAugmentations.Parse(s),
         [typeof(Quantization.CalibrationMethod)] = s => Quantization.QuantizeOptions.ParseMethod(s),
         [typeof(Inference.Engines.EngineKind)] = s => Inference.Engines.InferenceEngines.Parse(s),
+        [typeof(Explain.CamMethod)] = s => Explain.ExplainOptions.ParseMethod(s),
+        [typeof(Interop.ExportFormat)] = s => Interop.ModelExport.ParseFormat(s),
     };
 
     /// <summary>Whether values of <paramref name="type"/> are taken as text and parsed here (enums, lists of names) rather than by the parser.</summary>

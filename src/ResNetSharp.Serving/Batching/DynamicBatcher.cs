@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Prometheus;
 
 namespace ResNetSharp.Serving.Batching;
 
@@ -17,13 +18,20 @@ public sealed class DynamicBatcher : IDisposable
     private readonly Func<float[], int, float[]> _forward;
     private readonly int _imageSize, _maxBatch;
     private readonly TimeSpan _maxDelay;
-    private readonly ServingMetrics _metrics;
+    private readonly IHistogram _queueWait, _inference, _batchSize;
+    private readonly IGauge _queueDepth;
     private readonly Thread _worker;
 
-    /// <summary>A batcher over <c>forward</c> (one forward pass: <c>batch</c> images of <c>imageSize</c> floats concatenated in, logits [batch, classes] out).</summary>
-    public DynamicBatcher(Func<float[], int, float[]> forward, int imageSize, int maxBatch, TimeSpan maxDelay, int maxQueue, ServingMetrics metrics)
+    /// <summary>
+    /// A batcher over <c>forward</c> (one forward pass: <c>batch</c> images of <c>imageSize</c> floats concatenated in,
+    /// logits [batch, classes] out), counted in <paramref name="metrics"/> under the label <c>model</c> = <paramref name="model"/>.
+    /// </summary>
+    public DynamicBatcher(Func<float[], int, float[]> forward, int imageSize, int maxBatch, TimeSpan maxDelay, int maxQueue, ServingMetrics metrics, string model)
     {
-        (_forward, _imageSize, _maxBatch, _maxDelay, _metrics) = (forward, imageSize, maxBatch, maxDelay, metrics);
+        (_forward, _imageSize, _maxBatch, _maxDelay) = (forward, imageSize, maxBatch, maxDelay);
+        (_queueWait, _inference, _batchSize, _queueDepth) = (metrics.QueueWait.WithLabels(model), metrics.Inference.WithLabels(model),
+            metrics.BatchSize.WithLabels(model), metrics.QueueDepth.WithLabels(model));
+        _queueDepth.Set(0);
         _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(maxQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _worker = new Thread(Run) { IsBackground = true, Name = "resnetsharp-batcher" };
         _worker.Start();
@@ -41,7 +49,7 @@ public sealed class DynamicBatcher : IDisposable
         if (image.Length != _imageSize) throw new ArgumentException($"an image has {_imageSize} floats, not {image.Length}.", nameof(image));
         var result = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Work(image, result, cancel, Stopwatch.GetTimestamp()))) return null;
-        _metrics.QueueDepth.Set(Depth);
+        _queueDepth.Set(Depth);
         cancel.Register(() => result.TrySetCanceled(cancel));
         return result.Task;
     }
@@ -52,7 +60,7 @@ public sealed class DynamicBatcher : IDisposable
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             Collect(batch);
-            _metrics.QueueDepth.Set(Depth);
+            _queueDepth.Set(Depth);
             Forward(batch);
             batch.Clear();
         }
@@ -95,7 +103,7 @@ public sealed class DynamicBatcher : IDisposable
         batch.RemoveAll(w => w.Cancel.IsCancellationRequested);   // timed out or disconnected while the batch formed
         if (batch.Count == 0) return;
         long start = Stopwatch.GetTimestamp();
-        foreach (var w in batch) _metrics.QueueWait.Observe(Stopwatch.GetElapsedTime(w.Enqueued, start).TotalSeconds);
+        foreach (var w in batch) _queueWait.Observe(Stopwatch.GetElapsedTime(w.Enqueued, start).TotalSeconds);
         var input = new float[batch.Count * _imageSize];
         for (int i = 0; i < batch.Count; i++) batch[i].Image.CopyTo(input, i * _imageSize);
         float[] logits;
@@ -108,8 +116,8 @@ public sealed class DynamicBatcher : IDisposable
             foreach (var w in batch) w.Result.TrySetException(e);
             return;
         }
-        _metrics.Inference.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
-        _metrics.BatchSize.Observe(batch.Count);
+        _inference.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        _batchSize.Observe(batch.Count);
         int classes = logits.Length / batch.Count;
         for (int i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(logits.AsSpan(i * classes, classes).ToArray());
     }

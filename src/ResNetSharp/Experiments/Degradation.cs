@@ -26,8 +26,12 @@ public sealed record DegradationResult(DegradationOptions Options, string DataNa
 /// </summary>
 public static class Degradation
 {
-    /// <summary>Trains plain then residual for every depth; <paramref name="epochEnd"/> hears each epoch of each model.</summary>
-    public static DegradationResult Run(DegradationOptions options, Action<string, EpochMetrics>? epochEnd = null)
+    /// <summary>
+    /// Trains plain then residual for every depth; <paramref name="epochEnd"/> hears each epoch of each model, and
+    /// <paramref name="watch"/> gets each model's trainer before it runs (<c>Reports.CurvesPlot.DrawEachEpoch</c> gives
+    /// every model's run directory its curves.png).
+    /// </summary>
+    public static DegradationResult Run(DegradationOptions options, Action<string, EpochMetrics>? epochEnd = null, Action<Trainer>? watch = null)
     {
         options.Validate();
         var outDir = ExperimentFiles.EnsureDirectory(options.OutDir, $"{nameof(DegradationOptions)}.{nameof(DegradationOptions.OutDir)}");
@@ -44,6 +48,7 @@ public static class Degradation
                 using var model = new ResNet(config);
                 var trainer = new Trainer(options.ToTrainOptions(Path.Combine(outDir, name)), model, data);
                 trainer.EpochEnd += m => epochEnd?.Invoke(name, m);
+                watch?.Invoke(trainer);
                 var history = trainer.Run().History;
                 runs.Add(new DegradationRun(name, depth, residual,
                     history.Select(m => 1 - m.TrainAcc).ToList(), history.Select(m => 1 - m.ValTop1).ToList()));

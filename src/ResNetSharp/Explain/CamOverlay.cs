@@ -43,7 +43,7 @@ public static class CamOverlay
     /// <summary>Throws a clear error unless the colour map's opacity is in [0, 1].</summary>
     public static void CheckAlpha(double alpha)
     {
-        if (alpha is < 0 or > 1 || double.IsNaN(alpha)) throw new ResNetSharpException($"--alpha must be in [0, 1], not {alpha}.");
+        if (alpha is < 0 or > 1 || double.IsNaN(alpha)) throw new ResNetSharpException($"ExplainOptions.Alpha must be in [0, 1], not {alpha}.");
     }
 
     /// <summary>Renders the overlay and writes it as a PNG, whole or not at all.</summary>

@@ -145,8 +145,8 @@ public sealed class Predictor : IDisposable
     /// </summary>
     public IEnumerable<(string Image, IReadOnlyList<Prediction> Top)> Predict(IEnumerable<string> imagePaths, int k = 5, int batchSize = 32)
     {
-        CheckTopK(k);
-        if (batchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, not {batchSize}.");
+        PredictOptions.CheckTopK(k);
+        InferenceSettings.CheckBatchSize(batchSize);
         return imagePaths.Chunk(batchSize).SelectMany(batch => PredictBatch(batch, k));
     }
 
@@ -196,7 +196,7 @@ public sealed class Predictor : IDisposable
     /// </summary>
     public IReadOnlyList<Prediction> TopK(ReadOnlySpan<float> logits, int k)
     {
-        CheckTopK(k);
+        PredictOptions.CheckTopK(k);
         double max = double.NegativeInfinity, sum = 0;
         foreach (var l in logits) max = Math.Max(max, l);
         foreach (var l in logits) sum += Math.Exp(l - max);
@@ -207,11 +207,6 @@ public sealed class Predictor : IDisposable
             .Select(i => new Prediction(i, Labels[i], Math.Exp(values[i] - max) / sum, values[i]))];
     }
 
-    private static void CheckTopK(int k)
-    {
-        if (k < 1) throw new ResNetSharpException($"--topk must be at least 1, not {k}.");
-    }
-
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -219,6 +214,3 @@ public sealed class Predictor : IDisposable
         _model?.Dispose();
     }
 }
-
-/// <summary>How a <see cref="Predictor"/> runs its forward pass: the engine, TorchSharp's fused path, and the precision (bf16: torch on CUDA only).</summary>
-public sealed record EngineSettings(EngineKind Kind = EngineKind.Torch, bool Fused = false, Precision Precision = Precision.FP32);

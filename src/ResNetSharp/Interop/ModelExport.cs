@@ -1,3 +1,4 @@
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Torch;
 using ResNetSharp.Models;
 

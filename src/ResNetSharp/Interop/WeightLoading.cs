@@ -87,7 +87,7 @@ public static class WeightLoading
     {
         using var file = ReadFile(path);
         modelName ??= file.Metadata.GetValueOrDefault("model")
-            ?? throw new ResNetSharpException($"'{path}' does not say which model it holds (no 'model' metadata): give --model NAME --weights FILE instead.");
+            ?? throw new ResNetSharpException($"'{path}' does not say which model it holds (no 'model' metadata): give ModelSource.Model NAME with ModelSource.Weights FILE instead.");
         var config = ModelZoo.Config(modelName);
         if (file.Tensors.TryGetValue("conv1.weight", out var conv1) && conv1.dim() == 4) config = config with { InChannels = (int)conv1.shape[1] };
         config = file.Tensors.TryGetValue("fc.weight", out var fc)

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using ResNetSharp.Experiments;
-using ResNetSharp.IO;
 using ScottPlot;
 
 namespace ResNetSharp.Reports;

@@ -8,7 +8,8 @@ namespace ResNetSharp.Runs;
 
 /// <summary>
 /// The files of a run directory: config.json, metrics.jsonl and metrics.csv (rewritten atomically from the whole history
-/// each epoch, so a resumed run never duplicates lines), TensorBoard events, curves.png, and the checkpoint names.
+/// each epoch, so a resumed run never duplicates lines), TensorBoard events, and the names of the checkpoints and of
+/// curves.png (drawn by <c>Reports.CurvesPlot</c>).
 /// </summary>
 public sealed class RunFiles : IDisposable
 {
@@ -18,7 +19,7 @@ public sealed class RunFiles : IDisposable
     public const string MetricsJsonl = "metrics.jsonl";
     /// <summary>The same per-epoch metrics as CSV with a header row.</summary>
     public const string MetricsCsv = "metrics.csv";
-    /// <summary>Loss and accuracy per epoch as a PNG plot.</summary>
+    /// <summary>Loss and accuracy per epoch as a PNG plot (<c>Reports.CurvesPlot</c>).</summary>
     public const string Curves = "curves.png";
     /// <summary>The checkpoint of the epoch with the best validation top-1.</summary>
     public const string Best = "best.safetensors";
@@ -54,7 +55,7 @@ public sealed class RunFiles : IDisposable
     public void WriteJson(string name, object value) =>
         WriteText(name, JsonSerializer.Serialize(value, new JsonSerializerOptions(Checkpoint.Json) { WriteIndented = true }));
 
-    /// <summary>Rewrites metrics.jsonl, metrics.csv and curves.png from the history, and appends the last epoch to TensorBoard.</summary>
+    /// <summary>Rewrites metrics.jsonl and metrics.csv from the history, and appends the last epoch to TensorBoard.</summary>
     public void WriteEpoch(IReadOnlyList<EpochMetrics> history)
     {
         WriteText(MetricsJsonl, string.Concat(history.Select(m => JsonSerializer.Serialize(m, Checkpoint.Json) + "\n")));
@@ -67,7 +68,6 @@ public sealed class RunFiles : IDisposable
         _events ??= new EventWriter(Directory);
         _events.Scalars([("loss/train", e.TrainLoss), ("loss/val", e.ValLoss), ("accuracy/train", e.TrainAcc),
             ("accuracy/val_top1", e.ValTop1), ("accuracy/val_top5", e.ValTop5), ("lr", e.Lr), ("images_per_s", e.ImagesPerS)], e.Epoch);
-        CurvesPlot.Save(this[Curves], history);
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,7 @@ public sealed class Setting
         _path = path;
         Flag = attribute.Flag;
         Description = attribute.Description;
+        Required = attribute.Required;
         Default = defaultValue;
     }
 
@@ -29,6 +30,9 @@ public sealed class Setting
 
     /// <summary>The help text.</summary>
     public string Description { get; }
+
+    /// <summary>Whether the setting must be given (<see cref="SettingAttribute.Required"/>).</summary>
+    public bool Required { get; }
 
     /// <summary>The property's name, as library errors name it.</summary>
     public string Property => _path[^1].Name;

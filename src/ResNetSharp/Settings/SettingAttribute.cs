@@ -13,6 +13,9 @@ public sealed class SettingAttribute(string flag, string description) : Attribut
 
     /// <summary>The help text.</summary>
     public string Description { get; } = description;
+
+    /// <summary>Whether the setting must be given (no default: the CLI rejects a command line without it).</summary>
+    public bool Required { get; init; }
 }
 
 /// <summary>Marks a property whose type declares more settings (e.g. the loader's), flattened into the owner's.</summary>

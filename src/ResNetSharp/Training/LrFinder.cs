@@ -43,15 +43,17 @@ public sealed record LrFindOptions
 public sealed record LrFindResult(IReadOnlyList<double> Lrs, IReadOnlyList<double> Losses, bool Diverged, LrSuggestion Method,
     double SuggestedLr, IReadOnlyDictionary<string, double> Suggestions)
 {
-    /// <summary>The file names <see cref="Save"/> writes: the sweep as JSON and its plot.</summary>
+    /// <summary>The file names of the sweep: as JSON (<see cref="Save"/>) and its plot (drawn by <c>Reports.LrFindPlot</c>).</summary>
     public const string Json = "lr_find.json", Png = "lr_find.png";
 
-    /// <summary>Writes lr_find.json (suggested_lr, lrs, losses, method, diverged, suggestions) and lr_find.png (log x axis, the suggestion marked) into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes lr_find.json (suggested_lr, lrs, losses, method, diverged, suggestions) into <paramref name="directory"/>;
+    /// <c>Reports.LrFindPlot.SaveFiles</c> writes it with its plot, lr_find.png.
+    /// </summary>
     public void Save(string directory)
     {
         using var files = new RunFiles(directory);
         files.WriteJson(Json, this);
-        LrFindPlot.Save(files[Png], Lrs, Losses, SuggestedLr, Name(Method));
     }
 
     /// <summary>A suggestion method's name as fastai spells it (valley, steep, minimum).</summary>

@@ -10,6 +10,9 @@ public sealed record TrainProgress(int Epoch, int Epochs, int Step, int Steps, d
     public TimeSpan Eta => Step == 0 ? TimeSpan.Zero : Elapsed / Step * (Steps - Step);
 }
 
+/// <summary>The run directory and every epoch so far (a resumed run's earlier ones included), after an epoch's metrics files are written.</summary>
+public sealed record RunHistory(string Directory, IReadOnlyList<EpochMetrics> Epochs);
+
 /// <summary>A checkpoint file the trainer has just written (kind "best" or "last").</summary>
 public sealed record CheckpointSaved(string Kind, string Path, int Epoch);
 
@@ -27,6 +30,6 @@ public sealed record TrainResult(string OutDir, IReadOnlyList<EpochMetrics> Hist
     public string BestCheckpoint => Path.Combine(OutDir, RunFiles.Best);
     /// <summary>The path of <c>last.safetensors</c>, the weights after the last epoch run.</summary>
     public string LastCheckpoint => Path.Combine(OutDir, RunFiles.Last);
-    /// <summary>The path of <c>curves.png</c>, loss and accuracy per epoch.</summary>
+    /// <summary>The path of <c>curves.png</c>, loss and accuracy per epoch, drawn when the trainer was given to <c>Reports.CurvesPlot.DrawEachEpoch</c> (as <c>resnet train</c> does).</summary>
     public string Curves => Path.Combine(OutDir, RunFiles.Curves);
 }

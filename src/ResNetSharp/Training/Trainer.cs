@@ -7,9 +7,9 @@ namespace ResNetSharp.Training;
 
 /// <summary>
 /// Trains a <see cref="ResNet"/> on a <see cref="DataSource"/>: per-step scheduled SGD or AdamW (<see cref="TrainStep"/>),
-/// validation loss, top-1 and top-5 after every epoch, best/last checkpoints, metrics files, TensorBoard events and a
-/// curves plot in the run directory, optional EMA, early stopping and gradient clipping, exact resume, and a clean stop
-/// on cancellation (the current step finishes, then the state is saved). Without a model instance the model is
+/// validation loss, top-1 and top-5 after every epoch, best/last checkpoints, metrics files and TensorBoard events in
+/// the run directory (<c>Reports.CurvesPlot.DrawEachEpoch</c> adds the curves plot), optional EMA, early stopping and
+/// gradient clipping, exact resume, and a clean stop on cancellation (the current step finishes, then the state is saved). Without a model instance the model is
 /// <see cref="TrainOptions.Model"/>; without a data source it is <see cref="TrainOptions.Data"/>.
 /// Data-parallel with <see cref="TrainOptions.Distributed"/> (the group then comes from the launcher's environment) or
 /// a given <paramref name="group"/>: the events are raised on rank 0 only, and a failure on one rank is an exception
@@ -19,6 +19,9 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
 {
     /// <summary>Raised after every epoch's validation.</summary>
     public event Action<EpochMetrics>? EpochEnd;
+
+    /// <summary>Raised after every epoch's metrics files are written, with the run directory and the whole history.</summary>
+    public event Action<RunHistory>? HistoryWritten;
 
     /// <summary>Raised after a checkpoint file is written.</summary>
     public event Action<CheckpointSaved>? CheckpointSaved;
@@ -52,7 +55,9 @@ public sealed class Trainer(TrainOptions options, ResNet? model = null, DataSour
                 return run.Result(interrupted: true, stoppedEarly: false);
             }
             var metrics = run.Validate(epoch, pass);
-            if (run.RecordEpoch(metrics) is { } best) Saved(best);
+            var best = run.RecordEpoch(metrics);
+            if (main) HistoryWritten?.Invoke(new RunHistory(o.OutDir!, [.. run.History]));
+            Saved(best);
             run.Step.Metrics.Restore(0, 0, 0);
             Saved(run.SaveLast(epoch + 1, 0, 0));
             if (main) EpochEnd?.Invoke(metrics);

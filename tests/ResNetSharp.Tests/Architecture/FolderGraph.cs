@@ -48,6 +48,13 @@ internal sealed class FolderGraph
         return graph;
     }
 
+    /// <summary>Every (type, used type) pair of <paramref name="assembly"/> where the used type is in namespace <paramref name="used"/> or below it.</summary>
+    public static IEnumerable<(Type User, Type Used)> UsesOf(Assembly assembly, string used) =>
+        from type in assembly.GetTypes()
+        from t in Uses(type).Distinct()
+        where t.Namespace is { } ns && (ns == used || ns.StartsWith(used + ".", StringComparison.Ordinal))
+        select (type, t);
+
     /// <summary>One cycle as its folders in order, the first repeated at the end; null when the graph has none.</summary>
     public IReadOnlyList<string>? FindCycle()
     {

@@ -10,7 +10,7 @@ public class LayeringTests
     /// </summary>
     private static readonly string[][] Layers =
     [
-        ["IO", "Runtime", "Settings"],  // files, fonts, plot saving; devices, precision, kernels; option declarations
+        ["IO", "Runtime", "Settings"],  // files, downloads, the font; devices, precision, kernels; option declarations
         ["Models"],                     // the networks
         ["Distributed"],                // process groups, data-parallel wrappers
         ["Data"],                       // sources, decoding, loaders (sharded by Distributed's sampler)
@@ -21,7 +21,7 @@ public class LayeringTests
         ["Explain", "TransferLearning"], // Grad-CAM and error analysis; freezing and head replacement
         ["Training"],                   // trainer, optimizers, schedules, LR finder
         ["Experiments", "Benchmarks"],  // He et al.'s experiments; speed and loader benchmarks
-        ["Reports"],                    // plots of results and the HTML run report
+        ["Reports"],                    // every chart (curves, LR finder, confusion, experiments) and the HTML run report
     ];
 
     private static readonly Lazy<FolderGraph> Library = new(() => FolderGraph.Of(typeof(ResNet).Assembly, "ResNetSharp"));
@@ -46,10 +46,22 @@ public class LayeringTests
     }
 
     [Fact]
+    public void Charts_are_drawn_in_Reports_only()
+    {
+        // Training and the LR finder raise events or return data; Reports draws. Elsewhere ScottPlot is only the embedded
+        // font's registration (IO.Fonts) and the Grad-CAM overlay's colour map (an image, not a chart).
+        var uses = FolderGraph.UsesOf(typeof(ResNet).Assembly, "ScottPlot").ToList();
+        Assert.Contains(uses, u => u.User.Namespace == "ResNetSharp.Reports");
+        var elsewhere = uses.Where(u => u.User.Namespace is not ("ResNetSharp.Reports" or "ResNetSharp.IO.Fonts")
+            && !(u.User.Namespace == "ResNetSharp.Explain" && (u.Used.Namespace == "ScottPlot.Colormaps" || u.Used == typeof(ScottPlot.Color))));
+        Assert.Equal("", string.Join("; ", elsewhere.Select(u => $"{u.User.FullName} uses {u.Used.FullName}")));
+    }
+
+    [Fact]
     public void The_graph_sees_signatures_and_method_bodies()
     {
         var edges = Library.Value.Edges;
-        // Signature: Checkpoint.Load returns a ResNet. Body only: CurvesPlot.Save saves through IO's AtomicFile.
+        // Signature: Checkpoint.Load returns a ResNet. Body only: RunFiles.WriteText writes through IO's AtomicFile.
         Assert.Contains("Models", edges["Runs"].Keys);
         Assert.Contains("IO", edges["Runs"].Keys);
         Assert.Contains("Training", edges["Reports"].Keys);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using static TorchSharp.torch;
 

@@ -16,11 +16,11 @@ public class BatchingTests(ServingModel model) : IClassFixture<ServingModel>
         var images = Enumerable.Range(0, 32).Select(i => i % 2 == 0 ? model.Square : model.Wide).Select(File.ReadAllBytes).ToArray();
         var together = await Task.WhenAll(images.Select(image => Top(server, image)));
 
-        double passes = await server.MetricAsync("resnetsharp_batch_size_count");
+        double passes = await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}");
         Assert.InRange(passes, 4, 31);
-        Assert.Equal(32, await server.MetricAsync("resnetsharp_batch_size_sum"));
-        Assert.Equal(passes, await server.MetricAsync("resnetsharp_batch_size_bucket{le=\"8\"}"));
-        Assert.Equal(0, await server.MetricAsync("resnetsharp_queue_depth"));
+        Assert.Equal(32, await server.MetricAsync("resnetsharp_batch_size_sum{model=\"small_resnet\"}"));
+        Assert.Equal(passes, await server.MetricAsync("resnetsharp_batch_size_bucket{model=\"small_resnet\",le=\"8\"}"));
+        Assert.Equal(0, await server.MetricAsync("resnetsharp_queue_depth{model=\"small_resnet\"}"));
 
         for (int i = 0; i < 2; i++)
         {

@@ -37,7 +37,7 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         await InProcessServer.AssertErrorAsync(await PostJson(server, bytesInput), 400, "is truncated");
         var binary = new JsonObject { ["inputs"] = new JsonArray(new JsonObject { ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32), ["parameters"] = new JsonObject { ["binary_data_size"] = 100 } }) };
         await InProcessServer.AssertErrorAsync(await PostBinary(server, binary, new byte[100]), 400, "has 100 bytes of FP32 data but its shape needs 3072 x 4 = 12288");
-        Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count"));   // no bad request reached the model
+        Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));   // no bad request reached the model
         Assert.Equal(12, await server.MetricAsync("resnetsharp_failures_total{reason=\"bad_request\"}"));
         Assert.Equal(2, await server.MetricAsync("resnetsharp_failures_total{reason=\"not_found\"}"));
     }
@@ -64,7 +64,7 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         var response = await PostBinary(server, header, data);
         await InProcessServer.AssertErrorAsync(response, 503, "the queue is full (4 images waiting): retry after the Retry-After seconds, or start the server with a larger --max-queue");
         Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
-        Assert.True(await server.MetricAsync("resnetsharp_batch_size_count") < 200);   // the rest of its images were dropped
+        Assert.True(await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}") < 200);   // the rest of its images were dropped
     }
 
     // The batcher waits 1.5 s for a second image; the request's limit is 0.2 s: 504, and its image never runs.
@@ -76,7 +76,7 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         await using var server = await InProcessServer.StartAsync(options);
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, File.ReadAllBytes(model.Square)), 504, "longer than --timeout-s 0.2 s and was dropped");
         await Task.Delay(1800);
-        Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count"));
+        Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"timeout\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",status=\"504\"}"));
     }

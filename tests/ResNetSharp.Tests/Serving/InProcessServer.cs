@@ -30,11 +30,11 @@ internal sealed class InProcessServer : IAsyncDisposable
     public static async Task<InProcessServer> StartAsync(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var server = await StartUnreadyAsync(options, configure);
-        await server._app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
+        foreach (var model in server.Services.GetRequiredService<ResNetClassifierRegistry>().Models) await model.WhenReady;
         return server;
     }
 
-    /// <summary>Started, once the model has loaded or failed to (a load error is left for the endpoints to report).</summary>
+    /// <summary>Started, once every model has loaded or failed to (a load error is left for the endpoints to report).</summary>
     public static async Task<InProcessServer> StartUnreadyAsync(ResNetClassifierOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var app = ServeHost.Build(options, b =>
@@ -43,8 +43,7 @@ internal sealed class InProcessServer : IAsyncDisposable
             configure?.Invoke(b);
         });
         await app.StartAsync();
-        var loading = app.Services.GetRequiredService<ResNetClassifier>().WhenReady;
-        await Task.WhenAny(loading, Task.Delay(TimeSpan.FromSeconds(30)));
+        await Task.WhenAny(app.Services.GetRequiredService<ResNetClassifierRegistry>().WhenLoaded, Task.Delay(TimeSpan.FromSeconds(30)));
         return new InProcessServer(app);
     }
 

@@ -15,9 +15,9 @@ public class MetricsAndOpenApiTests(ServingModel model) : IClassFixture<ServingM
         Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",status=\"400\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"bad_request\"}"));
         Assert.Equal(2, await server.MetricAsync("resnetsharp_request_duration_seconds_count{endpoint=\"/v1/models/{name}/classify\"}"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_batch_size_count"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_queue_wait_seconds_count"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_inference_duration_seconds_count"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_queue_wait_seconds_count{model=\"small_resnet\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_inference_duration_seconds_count{model=\"small_resnet\"}"));
         var text = await server.Client.GetStringAsync("/metrics");
         Assert.Contains("# TYPE resnetsharp_queue_depth gauge", text);
         Assert.Contains("process_working_set_bytes ", text);   // the runtime's own

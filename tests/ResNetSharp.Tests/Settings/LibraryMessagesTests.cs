@@ -8,13 +8,10 @@ namespace ResNetSharp.Tests.Settings;
 /// </summary>
 public partial class LibraryMessagesTests
 {
-    /// <summary>Folders whose messages another branch (optsa) rewrites; empty this set when it is merged.</summary>
-    private static readonly HashSet<string> Pending = ["Inference", "Evaluation", "Explain", "Interop", "Models", "Quantization"];
-
     private static string Library => Path.Combine(Repository.Root(), "src", "ResNetSharp");
 
     public static TheoryData<string> Folders() =>
-        [.. Directory.GetDirectories(Library).Select(d => new DirectoryInfo(d).Name).Where(f => f is not ("bin" or "obj") && !Pending.Contains(f))];
+        [.. Directory.GetDirectories(Library).Select(d => new DirectoryInfo(d).Name).Where(f => f is not ("bin" or "obj"))];
 
     [Theory]
     [MemberData(nameof(Folders))]

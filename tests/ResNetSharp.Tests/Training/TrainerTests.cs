@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ResNetSharp.Interop;
 using ResNetSharp.Models;
+using ResNetSharp.Reports;
 using ResNetSharp.Runs;
 using ResNetSharp.Training;
 
@@ -15,6 +16,7 @@ public sealed class TinyRun : IDisposable
     public List<EpochMetrics> Epochs_ { get; } = [];
     public List<CheckpointSaved> Saved { get; } = [];
     public List<TrainProgress> Progress { get; } = [];
+    public List<RunHistory> Histories { get; } = [];
 
     public TinyRun()
     {
@@ -23,6 +25,8 @@ public sealed class TinyRun : IDisposable
         trainer.EpochEnd += Epochs_.Add;
         trainer.CheckpointSaved += Saved.Add;
         trainer.Progress += Progress.Add;
+        trainer.HistoryWritten += Histories.Add;
+        CurvesPlot.DrawEachEpoch(trainer);
         Result = trainer.Run();
     }
 
@@ -58,6 +62,10 @@ public class TrainerTests(TinyRun run)
         Assert.Equal(Enumerable.Range(1, TinyRun.Epochs), run.Epochs_.Select(m => m.Epoch));
         Assert.Equal(TinyRun.Epochs, run.Saved.Count(s => s.Kind == "last"));
         Assert.Contains(run.Saved, s => s.Kind == "best" && s.Epoch == run.Result.BestEpoch);
+        // The whole history after each epoch, in the run directory (what curves.png is drawn from).
+        Assert.Equal(Enumerable.Range(1, TinyRun.Epochs), run.Histories.Select(h => h.Epochs.Count));
+        Assert.All(run.Histories, h => Assert.Equal(run.Dir.Path, h.Directory));
+        Assert.Equal(run.Epochs_, run.Histories[^1].Epochs);
         // 20 steps per epoch (640 / 32), reported at steps 10 and 20.
         Assert.Equal([10, 20], run.Progress.Where(p => p.Epoch == 1).Select(p => p.Step));
     }

@@ -45,11 +45,11 @@ public static class InferenceEngines
     {
         kind = Resolve(kind, device);
         if (precision != Precision.FP32 && (kind != EngineKind.Torch || device.type != DeviceType.CUDA))
-            throw new ResNetSharpException($"--precision {precision.Name()} needs the torch engine on CUDA; on the CPU use fp32.");
+            throw new ResNetSharpException($"EngineSettings.Precision {precision.Name()} needs the torch engine on CUDA; on the CPU use fp32.");
         if (kind == EngineKind.OnnxRuntime)
         {
             if (device.type != DeviceType.CPU)
-                throw new ResNetSharpException($"the onnxruntime engine runs on the CPU, not {device}: use --engine torch on CUDA, or --device cpu.");
+                throw new ResNetSharpException($"the onnxruntime engine runs on the CPU, not {device}: use EngineSettings.Kind torch on CUDA, or InferenceSettings.Device cpu.");
             return new OnnxRuntimeEngine(model);
         }
         return new TorchEngine(model, device, fused, precision);

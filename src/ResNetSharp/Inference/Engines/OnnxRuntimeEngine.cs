@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ResNetSharp.Interop;
+using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 
 namespace ResNetSharp.Inference.Engines;
@@ -39,7 +40,7 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
 
     private static byte[] Export(ResNet model) => model.Config.Head == HeadKind.Classifier
         ? OnnxExport.Build(model, new OnnxExportOptions { DynamicBatch = true }).ToByteArray()
-        : throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use --engine torch for feature extractors.");
+        : throw new ResNetSharpException("the onnxruntime engine needs a classifier (a model with fc): use EngineSettings.Kind torch for feature extractors.");
 
     /// <inheritdoc/>
     public string Name => "onnxruntime";

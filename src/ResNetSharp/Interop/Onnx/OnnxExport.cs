@@ -4,19 +4,22 @@ using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Interop.Onnx.Proto;
 using ResNetSharp.Models;
 using ResNetSharp.Models.Blocks;
+using ResNetSharp.Settings;
 using TorchSharp;
 using TorchSharp.Modules;
 using static ResNetSharp.Interop.Onnx.OnnxGraph;
 using static TorchSharp.torch;
 
-namespace ResNetSharp.Interop;
+namespace ResNetSharp.Interop.Onnx;
 
 /// <summary>How to export: ONNX opset, and whether the batch dimension is symbolic.</summary>
 public sealed record OnnxExportOptions
 {
     /// <summary>The ai.onnx opset (13 to 21; default 17).</summary>
+    [Setting("opset", "ONNX opset (13-21).")]
     public int Opset { get; init; } = 17;
     /// <summary>Make the batch dimension symbolic ("batch") instead of <see cref="BatchSize"/>.</summary>
+    [Setting("dynamic-batch", "Make the ONNX batch dimension symbolic, as model files need for batches; '--dynamic-batch false' for a batch of 1.")]
     public bool DynamicBatch { get; init; }
     /// <summary>The fixed batch size when <see cref="DynamicBatch"/> is false.</summary>
     public int BatchSize { get; init; } = 1;

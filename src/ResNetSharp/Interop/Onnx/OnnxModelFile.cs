@@ -32,7 +32,7 @@ public static class OnnxModelFile
     /// </summary>
     public static (byte[] Bytes, ModelProto Proto, OnnxModelInfo Info) Load(string path)
     {
-        if (!File.Exists(path)) throw new ResNetSharpException($"model file not found: '{path}'. Give an ONNX file written by `resnet export --format onnx` or `resnet quantize`.");
+        if (!File.Exists(path)) throw new ResNetSharpException($"model file not found: '{path}'. Give an ONNX file written by `resnet export` or `resnet quantize`.");
         var bytes = File.ReadAllBytes(path);
         ModelProto proto;
         try
@@ -41,10 +41,10 @@ public static class OnnxModelFile
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new ResNetSharpException($"'{path}' is not an ONNX model ({e.Message}): give an ONNX file written by `resnet export --format onnx` or `resnet quantize`.", e);
+            throw new ResNetSharpException($"'{path}' is not an ONNX model ({e.Message}): give an ONNX file written by `resnet export` or `resnet quantize`.", e);
         }
         if (proto.Graph is null || proto.Graph.Input.Count != 1 || proto.Graph.Output.Count != 1)
-            throw new ResNetSharpException($"'{path}' is not a ResNetSharp classifier: it needs one input and one output. Give an ONNX file written by `resnet export --format onnx` or `resnet quantize`.");
+            throw new ResNetSharpException($"'{path}' is not a ResNetSharp classifier: it needs one input and one output. Give an ONNX file written by `resnet export` or `resnet quantize`.");
         return (bytes, proto, OnnxModelInfo.ReadFrom(proto, path));
     }
 }

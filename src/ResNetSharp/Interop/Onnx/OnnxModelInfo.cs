@@ -53,7 +53,7 @@ public sealed record OnnxModelInfo(string Model, IReadOnlyList<string> Labels, f
         var missing = Required.Where(k => !entries.ContainsKey(k)).ToArray();
         if (missing.Length > 0)
             throw new ResNetSharpException($"'{path}' is not a ResNetSharp model file: its ONNX metadata lacks {string.Join(", ", missing.Select(k => Prefix + k))}. "
-                + "Use an ONNX file written by `resnet export --format onnx` or `resnet quantize`.");
+                + "Use an ONNX file written by `resnet export` or `resnet quantize`.");
         try
         {
             var labels = JsonSerializer.Deserialize<string[]>(entries["labels"]) ?? [];

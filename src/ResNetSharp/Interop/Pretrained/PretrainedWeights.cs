@@ -99,7 +99,7 @@ public static class PretrainedWeights
         }
         catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException or TaskCanceledException)
         {
-            throw new ResNetSharpException($"could not download {url} into '{cacheDir}': {e.Message}; check the network and disk space, or download the file by hand and pass its path to --weights.", e);
+            throw new ResNetSharpException($"could not download {url} into '{cacheDir}': {e.Message}; check the network and disk space, or download the file by hand and pass its path to ModelSource.Weights.", e);
         }
         finally
         {

@@ -1,9 +1,9 @@
 using ResNetSharp.IO;
 using ScottPlot;
 
-namespace ResNetSharp.IO;
+namespace ResNetSharp.Reports;
 
-/// <summary>What the experiment plots share: a log-scale y axis and an atomic PNG save.</summary>
+/// <summary>What the charts share: a log-scale y axis and an atomic PNG save.</summary>
 internal static class Plots
 {
     public const int Width = 1000, Height = 600;

@@ -1,11 +1,22 @@
 using ResNetSharp.IO;
+using ResNetSharp.Runs;
+using ResNetSharp.Training;
 using ScottPlot;
 
-namespace ResNetSharp.Runs;
+namespace ResNetSharp.Reports;
 
 /// <summary>curves.png: loss (left) and accuracy (right) against epoch, train and validation, drawn with ScottPlot.</summary>
 public static class CurvesPlot
 {
+    /// <summary>
+    /// Makes <paramref name="trainer"/> rewrite <c>curves.png</c> in its run directory after every epoch (rank 0 of a
+    /// data-parallel run), from the whole history, a resumed run's earlier epochs included; the path is
+    /// <see cref="TrainResult.Curves"/>. The <c>resnet train</c> command does this for every run.
+    /// </summary>
+    /// <param name="trainer">A trainer not yet run.</param>
+    public static void DrawEachEpoch(Trainer trainer) =>
+        trainer.HistoryWritten += run => Save(Path.Combine(run.Directory, RunFiles.Curves), run.Epochs);
+
     /// <summary>Draws the loss and accuracy of every epoch of <paramref name="history"/> and writes them as a PNG file.</summary>
     /// <param name="path">The PNG file to write (<c>curves.png</c> in a run directory).</param>
     /// <param name="history">The metrics of each epoch so far, in order.</param>
