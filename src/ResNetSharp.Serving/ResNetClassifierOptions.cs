@@ -46,7 +46,7 @@ public sealed class ResNetClassifierOptions
     [Setting("name", "The model's name in the URLs; default: the model's (e.g. resnet18).")]
     public string? Name { get; set; }
     /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
-    [Setting("device", "Where to run: " + Devices.Forms + ". auto picks CUDA when it is available.")]
+    [Setting("device", Devices.Description)]
     public string Device { get; set; } = "auto";
     /// <summary><c>auto</c> (torch on CUDA, onnxruntime on the CPU), <c>torch</c> or <c>onnxruntime</c>.</summary>
     [Setting("engine", "What runs the forward pass: " + InferenceEngines.Forms + ". auto: torch on CUDA, ONNX Runtime on the CPU (faster there).")]

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using ResNetSharp.Benchmarks;
-using ResNetSharp.Cli.Options;
-using ResNetSharp.Data;
-using ResNetSharp.Data.Loading;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -11,27 +8,11 @@ namespace ResNetSharp.Cli.Commands;
 /// [--workers N] [--prefetch N] [--decode fast|exact] [--device cpu|cuda] [--epochs 3] [--json]</c>: the data loader
 /// alone (<see cref="LoaderBenchmark"/>).
 /// </summary>
-internal sealed class DataBench
+internal static class DataBench
 {
-    public const int DefaultBatchSize = 32;
-
-    private readonly Option<string> _data = new("--data") { Description = $"--mode data: the dataset ({DataSpec.Forms}).", DefaultValueFactory = _ => DataSpec.Default };
-    private readonly Option<string> _split = new("--split") { Description = "--mode data: train or val.", DefaultValueFactory = _ => "train" };
-    private readonly Option<string> _augment = new("--augment") { Description = "--mode data: training augmentation (as for train).", DefaultValueFactory = _ => "standard" };
-    private readonly Option<int> _epochs = new("--epochs") { Description = "--mode data: timed epochs after one warm-up epoch.", DefaultValueFactory = _ => 3 };
-    private readonly SettingOptions<LoaderSettings> _loader;
-
-    public DataBench(Command command)
+    public static int Run(ParseResult result, LoaderBenchOptions options, bool json)
     {
-        _split.AcceptOnlyFromAmong("train", "val");
-        foreach (var option in new Option[] { _data, _split, _augment, _epochs }) command.Options.Add(option);
-        _loader = new SettingOptions<LoaderSettings>().AddTo(command);
-    }
-
-    public int Run(ParseResult result, int batchSize, int? imageSize, string device, bool json)
-    {
-        var r = LoaderBenchmark.Run(result.GetValue(_data)!, result.GetValue(_split) == "val" ? Split.Val : Split.Train, batchSize, imageSize,
-            Augmentation.Parse(result.GetValue(_augment)!), _loader.Read(result).Validate(), device, result.GetValue(_epochs));
+        var r = LoaderBenchmark.Run(options);
         if (json)
         {
             CliJson.Write(result, r);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ResNetSharp.Cli.Options;
 using ResNetSharp.Data.Check;
 using ResNetSharp.Data.Sources;
 
@@ -6,7 +7,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet data check SPEC [--max-pixels N] [--json]</c>: scan a dataset for bad, truncated and duplicate images and empty classes;
-/// <c>resnet data pack folder:DIR --out DIR [--shard-size 256MB]</c>: write it as WebDataset tar shards.
+/// <c>resnet data pack folder:DIR --out DIR [--shard-size 256MB]</c>: write it as WebDataset tar shards (<see cref="PackOptions"/>).
 /// </summary>
 internal static class DataCommand
 {
@@ -49,13 +50,14 @@ internal static class DataCommand
     private static Command Pack()
     {
         var spec = new Argument<string>("spec") { Description = "The ImageFolder to pack: folder:DIR." };
-        var outDir = new Option<string>("--out") { Description = "Where to write train-NNNNNN.tar, val-NNNNNN.tar and classes.txt (read as wds:DIR).", Required = true };
-        var shardSize = new Option<string>("--shard-size") { Description = "Largest shard (KB, MB, GB: powers of 1024).", DefaultValueFactory = _ => "256MB" };
-        var command = new Command("pack", "Write an ImageFolder as WebDataset tar shards (KEY.jpg + KEY.cls members, classes.txt).") { spec, outDir, shardSize };
+        var command = new Command("pack", "Write an ImageFolder as WebDataset tar shards (KEY.jpg + KEY.cls members, classes.txt).") { spec };
+        var settings = new SettingOptions<PackOptions>().AddTo(command);
+        settings["out"].Required = true;
         command.SetAction(result =>
         {
-            string dir = result.GetValue(outDir)!;
-            var shards = WebDatasetPack.Pack(result.GetValue(spec)!, dir, WebDatasetPack.ParseSize(result.GetValue(shardSize)!));
+            var options = settings.Read(result);
+            string dir = options.Out!;
+            var shards = options.Pack(result.GetValue(spec)!);
             result.InvocationConfiguration.Output.WriteLine($"wrote {shards.Count} shard(s) and {WebDataset.ClassesFile} to {dir}; train with --data wds:{dir}");
             return 0;
         });

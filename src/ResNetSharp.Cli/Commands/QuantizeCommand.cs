@@ -13,16 +13,17 @@ namespace ResNetSharp.Cli.Commands;
 /// <summary>
 /// <c>resnet quantize (--checkpoint FILE | --model NAME --weights W [--labels F]) --calibrate SPEC [--calibration-images 512]
 /// [--method minmax|percentile|entropy] [--percentile 99.999] [--per-channel true] [--keep-fp32 LAYERS]
-/// [--activations uint8|int8] --out FILE.onnx</c>: calibrated int8 ONNX model file, and its operator report.
+/// [--activations uint8|int8] --out FILE.onnx</c>: calibrated int8 ONNX model file, and its operator report. Its flags
+/// are <see cref="QuantizeFiles"/>', <see cref="ModelSource"/>' (less --model-file), <see cref="QuantizeOptions"/>' and
+/// <see cref="LoaderSettings"/>'.
 /// </summary>
 internal static class QuantizeCommand
 {
     public static Command Create()
     {
-        var calibrate = new Option<string>("--calibrate") { Description = $"Calibration data, preprocessed as for evaluation (its training split): {DataSpec.Forms}.", Required = true };
-        var download = new Option<bool>("--download") { Description = "Download missing dataset files." };
-        var output = new Option<string>("--out") { Description = "The int8 ONNX model file to write (.onnx).", Required = true };
-        var command = new Command("quantize", "Quantize a classifier to an int8 ONNX model file, calibrated on images of a dataset.") { calibrate, download, output };
+        var command = new Command("quantize", "Quantize a classifier to an int8 ONNX model file, calibrated on images of a dataset.");
+        var files = new SettingOptions<QuantizeFiles>().AddTo(command);
+        files["calibrate"].Required = files["out"].Required = true;
         var source = new ModelSourceOptions(command, modelFile: false);
         var settings = new SettingOptions<QuantizeOptions>().AddTo(command);
         var loaderOptions = new SettingOptions<LoaderSettings>().AddTo(command);
@@ -30,13 +31,13 @@ internal static class QuantizeCommand
         {
             var options = settings.Read(result);
             options.Check();
-            string path = result.GetValue(output)!;
-            if (!Interop.Onnx.OnnxModelFile.IsOnnx(path)) throw new ResNetSharpException($"--out '{path}' must end in .onnx: the int8 model is an ONNX file.");
+            var io = files.Read(result).Validate();
+            string path = io.Out!;
             using var predictor = source.Open(result, CPU, new EngineSettings(EngineKind.Torch));
             var info = predictor.Description;
-            string spec = result.GetValue(calibrate)!;
+            string spec = io.Calibrate!;
             int? size = info.Input.Height == info.Input.Width && DataSpec.Resizable(spec) ? info.Input.Height : null;
-            using var data = DataSpec.Open(spec, result.GetValue(download), size, info.CropFraction, loaderOptions.Read(result).Validate());
+            using var data = DataSpec.Open(spec, io.Download, size, info.CropFraction, loaderOptions.Read(result).Validate());
             var quantized = WithProgress(result, progress => Int8Quantizer.Quantize(predictor.Parts.Model, info, CalibrationData.Images(data), options, progress));
             quantized.Save(path);
             var text = result.InvocationConfiguration.Output;

@@ -1,12 +1,16 @@
 using System.Text.RegularExpressions;
+using ResNetSharp.Benchmarks;
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Data.Sources;
 using ResNetSharp.Evaluation;
+using ResNetSharp.Experiments;
 using ResNetSharp.Explain;
 using ResNetSharp.Inference;
 using ResNetSharp.Interop;
 using ResNetSharp.Interop.Onnx;
 using ResNetSharp.Models;
 using ResNetSharp.Quantization;
+using ResNetSharp.Reports;
 using ResNetSharp.Settings;
 using ResNetSharp.Training;
 
@@ -22,6 +26,8 @@ internal static partial class FlagNames
     private static readonly Dictionary<string, string> Flags = new[]
         {
             typeof(TrainOptions), typeof(LoaderSettings), typeof(ModelSource), typeof(QuantizeOptions), typeof(Serving.ResNetClassifierOptions),
+            typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(GradientFlowOptions), typeof(DegradationOptions), typeof(LrFindOptions),
+            typeof(PackOptions), typeof(ReportOptions), typeof(QuantizeFiles),
             typeof(InferenceSettings), typeof(EngineSettings), typeof(EvalOptions), typeof(PredictOptions), typeof(ExplainOptions),
             typeof(ExportOptions), typeof(OnnxExportOptions), typeof(SummaryOptions),
         }

@@ -46,6 +46,9 @@ internal sealed class SettingOptions<T> where T : class, new()
     /// </summary>
     public T Read(ParseResult result, ConfigFile.ParsedConfig? config = null) => Setting.Create<T>(setting => Value(result, config, setting));
 
+    /// <summary>A copy of <paramref name="baseline"/> (a preset) with the flags given on the command line applied.</summary>
+    public T Read(ParseResult result, T baseline) => Setting.With(baseline, setting => Value(result, null, setting));
+
     /// <summary>
     /// Sets in <paramref name="target"/> only the flags given on the command line, so they win over what
     /// <paramref name="target"/> already holds (values bound from a configuration file or the environment).

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ResNetSharp.Data.Loading;
 using ResNetSharp.Runtime;
 using ResNetSharp.Settings;
@@ -24,13 +25,16 @@ internal static class SettingValues
     };
 
     /// <summary>Whether values of <paramref name="type"/> are taken as text and parsed here (enums, lists of names) rather than by the parser.</summary>
-    public static bool IsText(Type type) => (Nullable.GetUnderlyingType(type) ?? type).IsEnum || type == typeof(IReadOnlyList<string>);
+    public static bool IsText(Type type) => (Nullable.GetUnderlyingType(type) ?? type).IsEnum || type == typeof(IReadOnlyList<string>) || type == typeof(IReadOnlyList<int>);
 
-    /// <summary>Parses an enum value (a type without a library parser accepts its lower-case member names) or a comma-separated list.</summary>
+    /// <summary>Parses an enum value (a type without a library parser accepts its lower-case member names) or a comma-separated list (of names or whole numbers).</summary>
     public static object Parse(Setting setting, string text)
     {
-        if (setting.Type == typeof(IReadOnlyList<string>))
-            return (IReadOnlyList<string>)[.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (setting.Type == typeof(IReadOnlyList<string>)) return (IReadOnlyList<string>)items;
+        if (setting.Type == typeof(IReadOnlyList<int>))
+            return (IReadOnlyList<int>)[.. items.Select(item => int.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new ResNetSharpException($"{setting.Option} takes comma-separated numbers such as {(setting.Default is { } d ? Setting.Format(d) : "1,2")}, not '{item}'."))];
         var type = Nullable.GetUnderlyingType(setting.Type) ?? setting.Type;
         if (Parsers.TryGetValue(type, out var parse)) return parse(text);
         return Enum.TryParse(type, text, ignoreCase: true, out var value) && !int.TryParse(text, out _) ? value!

@@ -73,25 +73,17 @@ public sealed record LoaderBenchResult
 /// </summary>
 public static class LoaderBenchmark
 {
-    /// <summary>Opens the dataset and times its loader over <paramref name="epochs"/> epochs after one warm-up epoch.</summary>
-    /// <param name="spec">A <c>--data</c> spec (<see cref="DataSpec"/>).</param>
-    /// <param name="split">The split to load.</param>
-    /// <param name="batchSize">Images per batch.</param>
-    /// <param name="imageSize">Input side for folder data; null: the dataset's default.</param>
-    /// <param name="augment">The training augmentation to apply (its cost is part of the figure).</param>
-    /// <param name="settings">Loader workers, prefetch, decode mode and bad-image policy.</param>
-    /// <param name="device">Where batches are made: auto, cpu, cuda or cuda:N.</param>
-    /// <param name="epochs">Timed epochs, at least 1.</param>
-    /// <param name="seed">Seed of the data order and augmentation.</param>
+    /// <summary>Opens the dataset and times its loader over <see cref="LoaderBenchOptions.Epochs"/> epochs after one warm-up epoch.</summary>
     /// <returns>Images per second, CPU-seconds and managed bytes per image, the JPEG decoder, bad images.</returns>
-    /// <exception cref="ResNetSharpException">A bad argument or dataset (one message naming it).</exception>
-    public static LoaderBenchResult Run(string spec, Split split, int batchSize, int? imageSize, Augmentation augment,
-        LoaderSettings settings, string device = "auto", int epochs = 3, int seed = 0)
+    /// <exception cref="ResNetSharpException">A bad setting or dataset (one message naming it).</exception>
+    public static LoaderBenchResult Run(LoaderBenchOptions options)
     {
-        if (epochs < 1) throw new ResNetSharpException($"--epochs must be at least 1, not {epochs}.");
-        var dev = Devices.Resolve(device);
-        using var source = DataSpec.Open(spec, imageSize: imageSize, loader: settings);
-        using var loader = source.CreateLoader(split, batchSize, dev, seed, split == Split.Train ? augment : Augmentation.None);
+        var (split, batchSize, settings, epochs) = (options.Split, options.BatchSize, options.Validate().Loader, options.Epochs);
+        var augment = Augmentation.Parse(options.Augment);
+        if (split != Split.Train) augment = Augmentation.None;
+        var dev = Devices.Resolve(options.Device);
+        using var source = DataSpec.Open(options.Data, imageSize: options.ImageSize, loader: settings);
+        using var loader = source.CreateLoader(split, batchSize, dev, options.Seed, augment);
         Drain(loader, 0, dev);
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
@@ -105,8 +97,8 @@ public static class LoaderBenchmark
         double bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         return new LoaderBenchResult
         {
-            Data = spec, Split = split.ToString().ToLowerInvariant(), BatchSize = batchSize, ImageSize = source.InputSize.Height,
-            Augment = (split == Split.Train ? augment : Augmentation.None).ToString(), Decode = settings.DecodeFor(split).ToString().ToLowerInvariant(),
+            Data = options.Data, Split = split.ToString().ToLowerInvariant(), BatchSize = batchSize, ImageSize = source.InputSize.Height,
+            Augment = augment.ToString(), Decode = settings.DecodeFor(split).ToString().ToLowerInvariant(),
             Workers = settings.WorkerCount, Prefetch = settings.PrefetchDepth, Device = dev.ToString(), Epochs = epochs,
             Images = images, Seconds = seconds, DataImagesPerSec = images / seconds,
             CpuSecondsPerImage = cpuSeconds / Math.Max(images, 1), ManagedBytesPerImage = bytes / Math.Max(images, 1),

@@ -10,46 +10,6 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Benchmarks;
 
-/// <summary>What <see cref="SpeedBenchmark"/> measures: a full training step, inference, or both.</summary>
-public enum BenchMode
-{
-    /// <summary>A full training step: forward, loss, backward and optimizer step.</summary>
-    Train,
-    /// <summary>Inference: a forward pass in eval mode without gradients.</summary>
-    Infer,
-    /// <summary>Both, one after the other.</summary>
-    Both,
-}
-
-/// <summary>One benchmark configuration (the flags of <c>resnet bench</c>).</summary>
-public sealed record BenchOptions
-{
-    /// <summary>A model name from the zoo.</summary>
-    public required string Model { get; init; }
-    /// <summary>Images per step.</summary>
-    public int BatchSize { get; init; } = 64;
-    /// <summary>Where to run: cpu, cuda, cuda:N or auto.</summary>
-    public string Device { get; init; } = "cpu";
-    /// <summary>fp32, or bf16 mixed precision.</summary>
-    public Precision Precision { get; init; } = Precision.FP32;
-    /// <summary>Inputs and convolution weights in the channels_last (NHWC) layout.</summary>
-    public bool ChannelsLast { get; init; }
-    /// <summary>Timed steps (after the warm-up).</summary>
-    public int Steps { get; init; } = 20;
-    /// <summary>Untimed steps first (kernel selection, allocator warm-up).</summary>
-    public int Warmup { get; init; } = 5;
-    /// <summary>What to time.</summary>
-    public BenchMode Mode { get; init; } = BenchMode.Both;
-    /// <summary>Classifier outputs; null: the named model's.</summary>
-    public int? NumClasses { get; init; }
-    /// <summary>Image side; null: 32 for CIFAR-stem models, 224 otherwise.</summary>
-    public int? ImageSize { get; init; }
-    /// <summary>Fused inference zero-pads the input to this many channels (<see cref="FusedResNet"/>); 0: no padding.</summary>
-    public int StemChannels { get; init; }
-    /// <summary>Inference engine: with onnxruntime (auto on the CPU) ONNX Runtime is timed too, beside TorchSharp.</summary>
-    public EngineKind Engine { get; init; } = EngineKind.Torch;
-}
-
 /// <summary>Images per second (null where not measured) and device memory, as <c>resnet bench --json</c> prints them.</summary>
 public sealed record BenchResult
 {
@@ -135,14 +95,12 @@ public static class SpeedBenchmark
     /// </summary>
     public static BenchResult Run(BenchOptions o, ProcessGroup? group = null)
     {
-        if (o.BatchSize < 1) throw new ResNetSharpException($"--batch-size must be at least 1, got {o.BatchSize}.");
-        if (o.Steps < 1) throw new ResNetSharpException($"--steps must be at least 1, got {o.Steps}.");
-        if (o.Warmup < 0) throw new ResNetSharpException($"--warmup must be 0 or more, got {o.Warmup}.");
+        o.Validate();
         var device = Devices.Resolve(o.Device);
         var config = ModelZoo.Config(o.Model);
         config = config with { NumClasses = o.NumClasses ?? config.NumClasses };
         if (o.StemChannels != 0 && o.StemChannels < config.InChannels)
-            throw new ResNetSharpException($"--stem-channels must be 0 (no padding) or at least the model's {config.InChannels} input channels, not {o.StemChannels}.");
+            throw new ResNetSharpException($"BenchOptions.StemChannels must be 0 (no padding) or at least the model's {config.InChannels} input channels, not {o.StemChannels}.");
         int size = o.ImageSize ?? (config.Stem == StemKind.Cifar ? 32 : 224);
         bool cuda = device.type == DeviceType.CUDA;
 
@@ -200,7 +158,7 @@ public static class SpeedBenchmark
                 model.call(x);
             });
             if (o.Engine == EngineKind.OnnxRuntime && o.Precision != Precision.FP32)
-                throw new ResNetSharpException($"ONNX Runtime runs the exported model in fp32, not {o.Precision.Name()}: use --precision fp32 with --engine onnxruntime.");
+                throw new ResNetSharpException($"ONNX Runtime runs the exported model in fp32, not {o.Precision.Name()}: use BenchOptions.Precision fp32 with BenchOptions.Engine onnxruntime.");
             if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime && o.Precision == Precision.FP32)
                 (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o);
         }

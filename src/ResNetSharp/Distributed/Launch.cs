@@ -52,7 +52,7 @@ public sealed record Launch(int Rank, int WorldSize, int LocalRank, string Maste
     {
         if (device.type == DeviceType.CUDA) return NcclProcessGroup.Create(this, device, timeout);
         if (!UnderMpirun && WorldSize > 1)
-            throw new ResNetSharpException($"CPU tensors are reduced with Open MPI, but this process was not started by mpirun (WORLD_SIZE={WorldSize}): launch with 'mpirun -np {WorldSize} resnet train --distributed ...', or train on GPUs.");
+            throw new ResNetSharpException($"CPU tensors are reduced with Open MPI, but this process was not started by mpirun (WORLD_SIZE={WorldSize}): launch with 'mpirun -np {WorldSize} resnet train TrainOptions.Distributed ...', or train on GPUs.");
         return UnderMpirun ? MpiProcessGroup.Initialize(LocalRank, timeout) : new SingleProcessGroup(timeout);
     }
 }

@@ -155,7 +155,7 @@ public abstract class ProcessGroup : IDisposable
 
     /// <summary>A collective that did not complete within <see cref="Timeout"/>.</summary>
     protected ResNetSharpException TimedOut(string call) =>
-        new($"{Backend} {call} did not complete within --dist-timeout {Timeout.TotalSeconds:G} s on rank {Rank} of {WorldSize}: another rank failed, died or hangs (see its error above).");
+        new($"{Backend} {call} did not complete within TrainOptions.DistTimeout {Timeout.TotalSeconds:G} s on rank {Rank} of {WorldSize}: another rank failed, died or hangs (see its error above).");
 
     private static void CheckContiguous(Tensor tensor, string call)
     {

@@ -9,8 +9,11 @@ public static class ExperimentFiles
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Creates <paramref name="dir"/> if needed, or throws <see cref="ResNetSharpException"/> naming it.</summary>
-    public static string EnsureDirectory(string dir)
+    /// <summary>
+    /// Creates <paramref name="dir"/> if needed, or throws <see cref="ResNetSharpException"/> naming it and
+    /// <paramref name="setting"/>, the <c>Type.Property</c> that gave it (e.g. <c>DegradationOptions.OutDir</c>).
+    /// </summary>
+    public static string EnsureDirectory(string dir, string setting = "output directory")
     {
         try
         {
@@ -18,7 +21,7 @@ public static class ExperimentFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ResNetSharpException($"cannot create the output directory '{dir}' ({e.Message}): choose another --out.", e);
+            throw new ResNetSharpException($"cannot create the output directory '{dir}' ({e.Message}): choose another {setting}.", e);
         }
     }
 

@@ -6,46 +6,6 @@ using static TorchSharp.torch;
 
 namespace ResNetSharp.Experiments;
 
-/// <summary>Settings of the gradient-flow experiment (<c>resnet experiment gradflow</c>).</summary>
-public sealed record GradientFlowOptions
-{
-    /// <summary>The plain/residual pairs of He et al. 2015, section 4.2.</summary>
-    public static readonly IReadOnlyList<string> DefaultModels = ["plain20", "resnet20", "plain56", "resnet56", "plain110", "resnet110"];
-
-    /// <summary>The seconds-long setting on 2 CPU cores: plain/residual 20 and 56, batch 16.</summary>
-    public static GradientFlowOptions Quick { get; } = new() { Models = ["plain20", "resnet20", "plain56", "resnet56"], BatchSize = 16 };
-
-    /// <summary>Named models (see <see cref="ModelZoo"/>), measured in this order.</summary>
-    public IReadOnlyList<string> Models { get; init; } = DefaultModels;
-    /// <summary>False replaces every BatchNorm by identity (<see cref="ResNetConfig.BatchNorm"/>).</summary>
-    public bool BatchNorm { get; init; } = true;
-    /// <summary>False keeps PyTorch's default layer initialisation instead of Kaiming normal (<see cref="ResNetConfig.KaimingInit"/>).</summary>
-    public bool KaimingInit { get; init; } = true;
-    /// <summary>Images in the measured batch.</summary>
-    public int BatchSize { get; init; } = 64;
-    /// <summary>Training steps before the measurement (0: at initialisation): SGD, momentum 0.9, lr <see cref="Lr"/>, on the
-    /// training split of <see cref="Data"/> (standard augmentation), or on the measured random batch itself without data.</summary>
-    public int Steps { get; init; }
-    /// <summary>Learning rate of the training steps.</summary>
-    public double Lr { get; init; } = 0.1;
-    /// <summary>Seeds the batch and every model's initialisation (each model is built right after <c>manual_seed(Seed)</c>).</summary>
-    public int Seed { get; init; }
-    /// <summary>A <c>--data</c> spec (<see cref="DataSpec"/>) whose first validation batch is measured; null: random images and labels.</summary>
-    public string? Data { get; init; }
-    /// <summary>Where the model runs.</summary>
-    public Device Device { get; init; } = CPU;
-
-    /// <summary>Throws <see cref="ResNetSharpException"/> naming the bad setting and the fix.</summary>
-    public void Validate()
-    {
-        if (Models.Count == 0) throw new ResNetSharpException("no models given: pass e.g. --models plain20,resnet20.");
-        foreach (var name in Models) ModelZoo.Config(name);
-        if (BatchSize < 2) throw new ResNetSharpException($"--batch-size must be at least 2 (batch norm needs a batch), got {BatchSize}.");
-        if (Steps < 0) throw new ResNetSharpException($"--steps must be 0 (at initialisation) or more, got {Steps}.");
-        if (!(Lr > 0 && double.IsFinite(Lr))) throw new ResNetSharpException($"--lr must be a positive number, got {Lr}.");
-    }
-}
-
 /// <summary>One model's convolution gradient norms, input to output.</summary>
 public sealed record ModelGradientFlow(string Name, IReadOnlyList<LayerGradient> Layers)
 {

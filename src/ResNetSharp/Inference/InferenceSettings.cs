@@ -12,7 +12,7 @@ namespace ResNetSharp.Inference;
 public sealed record InferenceSettings
 {
     /// <summary><c>auto</c> (CUDA when available), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (<see cref="Devices.Resolve"/>).</summary>
-    [Setting("device", "Where to run: " + Devices.Forms + ". auto picks CUDA when it is available.")]
+    [Setting("device", Devices.Description)]
     public string Device { get; init; } = "auto";
 
     /// <summary>Images per forward pass (default 32).</summary>

@@ -31,7 +31,7 @@ public static class RunReport
     /// <summary>Writes the report (default: report.html in the run directory) and returns its path. <paramref name="dataSpec"/> overrides the run's data.</summary>
     public static string Write(string runDir, string? dataSpec = null, string? outPath = null)
     {
-        if (!Directory.Exists(runDir)) throw new ResNetSharpException($"run directory '{runDir}' does not exist: give the --out directory of 'resnet train'.");
+        if (!Directory.Exists(runDir)) throw new ResNetSharpException($"run directory '{runDir}' does not exist: give a run directory written by 'resnet train' (its TrainOptions.OutDir).");
         using var run = new RunFiles(runDir);
         if (!File.Exists(run[RunFiles.MetricsJsonl]))
             throw new ResNetSharpException($"'{runDir}' has no {RunFiles.MetricsJsonl}: give a run directory written by 'resnet train' after at least one epoch.");

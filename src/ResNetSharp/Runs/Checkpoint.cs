@@ -48,7 +48,7 @@ public static class Checkpoint
     /// <summary>Reads a checkpoint's metadata and rebuilds the model with its weights on <paramref name="device"/>, in eval mode.</summary>
     public static (ResNet Model, CheckpointInfo Info) Load(string path, Device? device = null)
     {
-        if (!File.Exists(path)) throw new ResNetSharpException($"checkpoint not found: '{path}'. Check the path (training writes best.safetensors and last.safetensors in its --out directory).");
+        if (!File.Exists(path)) throw new ResNetSharpException($"checkpoint not found: '{path}'. Check the path (training writes best.safetensors and last.safetensors in its TrainOptions.OutDir directory).");
         using var file = SafeTensors.Load(path);
         var info = ReadInfo(path, file.Metadata);
         var model = new ResNet(info.Config);

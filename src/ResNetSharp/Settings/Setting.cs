@@ -60,9 +60,15 @@ public sealed class Setting
     /// A new <typeparamref name="T"/>: its defaults, with each setting <paramref name="value"/> returns a value for
     /// replaced (groups are copied first, so shared default instances are never changed).
     /// </summary>
-    public static T Create<T>(Func<Setting, (bool Given, object? Value)> value) where T : new()
+    public static T Create<T>(Func<Setting, (bool Given, object? Value)> value) where T : notnull, new() => With(new T(), value);
+
+    /// <summary>
+    /// A copy of <paramref name="baseline"/> (a record, e.g. a preset), with each setting <paramref name="value"/>
+    /// returns a value for replaced; <paramref name="baseline"/> itself is never changed.
+    /// </summary>
+    public static T With<T>(T baseline, Func<Setting, (bool Given, object? Value)> value) where T : notnull
     {
-        object root = new T();
+        object root = Copy(baseline);
         Apply(root, value);
         return (T)root;
     }
@@ -83,7 +89,8 @@ public sealed class Setting
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         Enum e => e.ToString().ToLowerInvariant(),
-        IEnumerable<string> list => string.Join(",", list),
+        string text => text,
+        System.Collections.IEnumerable list => string.Join(",", list.Cast<object>().Select(Format)),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
     };
 

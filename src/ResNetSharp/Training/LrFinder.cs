@@ -1,6 +1,7 @@
 using ResNetSharp.Data;
 using ResNetSharp.Runs;
 using ResNetSharp.Runtime;
+using ResNetSharp.Settings;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,6 +35,7 @@ public sealed record LrFindOptions
     public double DivergeFactor { get; init; } = 4;
 
     /// <summary>The rule whose suggestion is <see cref="LrFindResult.SuggestedLr"/>.</summary>
+    [Setting("suggest", "How to pick the rate: valley (fastai's default), steep, or minimum (a tenth of the lowest loss's rate).")]
     public LrSuggestion Method { get; init; } = LrSuggestion.Valley;
 }
 

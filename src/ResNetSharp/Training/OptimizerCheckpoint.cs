@@ -73,7 +73,7 @@ public static class OptimizerCheckpoint
 
     private static Tensor Get(IReadOnlyDictionary<string, Tensor> saved, string key) =>
         saved.TryGetValue(key, out var t) ? t
-            : throw new ResNetSharpException($"the saved optimizer state has no '{key}': the state file is damaged or from another run; start without --resume.");
+            : throw new ResNetSharpException($"the saved optimizer state has no '{key}': the state file is damaged or from another run; start without TrainOptions.Resume.");
 
     private static Tensor Copy(Tensor t) => t.detach().cpu().clone().DetachFromDisposeScope();
 }

@@ -34,7 +34,7 @@ public static class ParameterGroups
     {
         var (decay, noDecay) = Split(model, o.DecayNormAndBias);
         if (decay.Count + noDecay.Count == 0)
-            throw new ResNetSharpException("the model has no trainable parameters: freeze fewer layers (--freeze none).");
+            throw new ResNetSharpException("the model has no trainable parameters: freeze fewer layers (TrainOptions.Freeze none).");
         IEnumerable<Parameter> Ps(IReadOnlyList<(string, Parameter P)> l) => l.Select(x => x.P);
         return o.Optimizer switch
         {

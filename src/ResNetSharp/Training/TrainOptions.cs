@@ -83,7 +83,7 @@ public sealed record TrainOptions
     public Evaluation.TestTimeAugmentation Tta { get; init; }
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>
-    [Setting("device", "Where to run: " + Runtime.Devices.Forms + ". auto picks CUDA when it is available.")]
+    [Setting("device", Runtime.Devices.Description)]
     public string Device { get; init; } = "auto";
 
     /// <summary>fp32, or bf16 mixed precision (<see cref="Runtime.Autocast"/>).</summary>

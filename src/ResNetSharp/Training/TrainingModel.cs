@@ -25,7 +25,7 @@ internal static class TrainingModel
         {
             if (o.DropPath is { } rate) net.DropPathRate = rate;
             if (o.NumClasses is { } n && n != source.Classes.Count)
-                throw new ResNetSharpException($"--num-classes {n} does not match '{source.Name}', which has {source.Classes.Count} classes: leave --num-classes out or use {source.Classes.Count}.");
+                throw new ResNetSharpException($"TrainOptions.NumClasses {n} does not match '{source.Name}', which has {source.Classes.Count} classes: leave TrainOptions.NumClasses out or use {source.Classes.Count}.");
             if (net.Config.NumClasses != source.Classes.Count)
                 throw new ResNetSharpException($"the model has {net.Config.NumClasses} outputs but '{source.Name}' has {source.Classes.Count} classes: create it with numClasses: {source.Classes.Count}.");
             if (o.Weights is not null && loadWeights) Transfer.LoadBackboneFile(net, PretrainedWeights.Resolve(o.Model, o.Weights));

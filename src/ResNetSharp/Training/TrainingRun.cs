@@ -267,7 +267,7 @@ internal sealed class TrainingRun : IDisposable
         }
         string stateFile = Path.Combine(o.Resume, RunFiles.LastStateJson);
         if (!File.Exists(stateFile))
-            throw new ResNetSharpException($"cannot resume: '{stateFile}' does not exist. --resume takes a run directory written by 'resnet train' (its --out).");
+            throw new ResNetSharpException($"cannot resume: '{stateFile}' does not exist. TrainOptions.Resume takes a run directory written by 'resnet train' (its TrainOptions.OutDir).");
         TrainState saved;
         try { saved = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(stateFile), Checkpoint.Json)!; }
         catch (JsonException e) { throw new ResNetSharpException($"cannot resume: '{stateFile}' is damaged ({e.Message}); start a new run."); }
@@ -292,7 +292,7 @@ internal sealed class TrainingRun : IDisposable
         string dir = Options.OutDir!;
         int world = Group.WorldSize;
         if (saved.WorldSize != world)
-            throw new ResNetSharpException($"cannot resume '{dir}' on {world} process(es): it was trained on {saved.WorldSize}. Resume it at the same world size ({(saved.WorldSize > 1 ? $"mpirun -np {saved.WorldSize} resnet train --resume {dir}" : $"resnet train --resume {dir}")}).");
+            throw new ResNetSharpException($"cannot resume '{dir}' on {world} process(es): it was trained on {saved.WorldSize}. Resume it at the same world size ({(saved.WorldSize > 1 ? $"mpirun -np {saved.WorldSize} resnet train TrainOptions.Resume {dir}" : $"resnet train TrainOptions.Resume {dir}")}).");
         using var weights = SafeTensors.Load(Path.Combine(dir, RunFiles.Last));
         using var tensors = SafeTensors.Load(Path.Combine(dir, RunFiles.LastState));
         if (weights.Metadata.GetValueOrDefault("save_id") != saved.SaveId || tensors.Metadata.GetValueOrDefault("save_id") != saved.SaveId)

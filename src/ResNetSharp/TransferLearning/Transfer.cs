@@ -23,7 +23,7 @@ public static class Transfer
         var problems = new WeightLoadReport(report.Loaded, report.Missing.Where(k => !Head(k)).ToList(),
             report.Unexpected.Where(k => !Head(k)).ToList(), report.Mismatched.Where(m => !Head(m.Key)).ToList());
         if (!problems.IsExact)
-            throw new ResNetSharpException($"the pretrained weights do not fit the model's backbone ({problems.Describe()}): check that --model names the architecture the weights were trained for.");
+            throw new ResNetSharpException($"the pretrained weights do not fit the model's backbone ({problems.Describe()}): check that TrainOptions.Model names the architecture the weights were trained for.");
         return report;
     }
 

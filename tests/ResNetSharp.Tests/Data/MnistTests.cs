@@ -72,7 +72,7 @@ public class MnistTests
         using (var cached = Mnist.Open(variant, cacheRoot: dir.Combine("cache")))
             Assert.Equal(2, cached.Get(Split.Train).Count);
         var e = Assert.Throws<ResNetSharpException>(() => Mnist.Open(variant with { SystemFolders = [dir.Combine("none")] }, cacheRoot: dir.Combine("none")));
-        Assert.Contains("pass --download or install Debian's dataset-fashion-mnist package", e.Message);
+        Assert.Contains("pass TrainOptions.Download or install Debian's dataset-fashion-mnist package", e.Message);
     }
 
     /// <summary>The four gzipped files of a tiny MNIST and a variant whose MD5s are theirs.</summary>

@@ -7,11 +7,11 @@ namespace ResNetSharp.Tests.Data;
 public class PixelLimitTests
 {
     [Fact]
-    public void An_image_over_the_pixel_limit_is_an_error_naming_the_flag()
+    public void An_image_over_the_pixel_limit_is_an_error_naming_the_setting()
     {
         Assert.Equal(178_956_970, ImageFiles.MaxPixels);
         var e = Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(PixelBomb.Png(20_000, 20_000), "bomb.png"));
-        Assert.Equal("image 'bomb.png' claims 20000x20000 = 400 M pixels, over the limit of 179 M that guards against decompression bombs: resize it, or raise the limit with --max-pixels N if you trust the file.", e.Message);
+        Assert.Equal("image 'bomb.png' claims 20000x20000 = 400 M pixels, over the limit of 179 M that guards against decompression bombs: resize it, or raise the limit with InferenceSettings.MaxPixels N if you trust the file.", e.Message);
         Assert.Equal((20_000, 20_000), ImageFiles.ReadSize(PixelBomb.Png(20_000, 20_000), "bomb.png"));
         // Under the limit the header passes and the decoder meets the missing rows.
         Assert.Contains("image 'small.png' is truncated", Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(PixelBomb.Png(300, 200), "small.png")).Message);

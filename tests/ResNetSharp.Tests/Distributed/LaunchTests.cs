@@ -53,7 +53,8 @@ public class LaunchTests
     {
         var l = From(("RANK", "0"), ("WORLD_SIZE", "2"));
         var e = Assert.Throws<ResNetSharpException>(() => l.Create(torch.CPU, TimeSpan.FromSeconds(1)));
-        Assert.Contains("launch with 'mpirun -np 2 resnet train --distributed", e.Message);
+        Assert.Contains("launch with 'mpirun -np 2 resnet train TrainOptions.Distributed", e.Message);
+        Assert.Contains("launch with 'mpirun -np 2 resnet train --distributed", ResNetSharp.Cli.Options.FlagNames.Translate(e.Message));   // as the CLI shows it
     }
 
     [Fact]

@@ -73,6 +73,6 @@ public class DegradationTests
     public void Bad_depths_and_quick_on_other_data_are_clear_errors()
     {
         Assert.Contains("6n+2", Assert.Throws<ResNetSharpException>(() => new DegradationOptions { Depths = [21] }.Validate()).Message);
-        Assert.Contains("--quick", Assert.Throws<ResNetSharpException>(() => (DegradationOptions.Quick with { Data = "cifar10:/x" }).Validate()).Message);
+        Assert.Contains("the quick setting subsamples the synthetic data only", Assert.Throws<ResNetSharpException>(() => (DegradationOptions.Quick with { Data = "cifar10:/x" }).Validate()).Message);
     }
 }

@@ -81,7 +81,7 @@ public class GradientFlowTests
         Assert.Equal(atInit.Models[0].Layers.Select(l => l.Name), trained.Models[0].Layers.Select(l => l.Name));
         Assert.NotEqual(atInit.Models[0].Layers[0].GradNorm, trained.Models[0].Layers[0].GradNorm);
         Assert.Equal(3, GradientFlowReport.ToJson(trained)["settings"]!["steps"]!.GetValue<int>());
-        Assert.Contains("--steps", Assert.Throws<ResNetSharpException>(() => new GradientFlowOptions { Steps = -1 }.Validate()).Message);
+        Assert.Contains("GradientFlowOptions.Steps", Assert.Throws<ResNetSharpException>(() => new GradientFlowOptions { Steps = -1 }.Validate()).Message);
     }
 
     [Fact]
@@ -89,6 +89,6 @@ public class GradientFlowTests
     {
         var e = Assert.Throws<ResNetSharpException>(() => GradientFlow.Run(new GradientFlowOptions { Models = ["plain57"] }));
         Assert.Contains("unknown model 'plain57'", e.Message);
-        Assert.Contains("--batch-size", Assert.Throws<ResNetSharpException>(() => new GradientFlowOptions { BatchSize = 1 }.Validate()).Message);
+        Assert.Contains("GradientFlowOptions.BatchSize", Assert.Throws<ResNetSharpException>(() => new GradientFlowOptions { BatchSize = 1 }.Validate()).Message);
     }
 }

@@ -47,7 +47,7 @@ public class TorchTests
         else
         {
             var e = Assert.Throws<ResNetSharpException>(() => Devices.Resolve("cuda"));
-            Assert.Contains("--device cpu", e.Message);
+            Assert.Contains("TrainOptions.Device cpu", e.Message);
         }
     }
 }

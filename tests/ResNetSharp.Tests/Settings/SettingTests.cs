@@ -1,4 +1,6 @@
 using ResNetSharp.Data.Loading;
+using ResNetSharp.Experiments;
+using ResNetSharp.Quantization;
 using ResNetSharp.Settings;
 using ResNetSharp.Training;
 
@@ -49,4 +51,21 @@ public class SettingTests
     [InlineData(OptimizerKind.AdamW, "adamw")]
     [InlineData(ResNetSharp.Runtime.Precision.BF16, "bf16")]
     public void Values_format_as_the_command_line_writes_them(object value, string text) => Assert.Equal(text, Setting.Format(value));
+
+    [Fact]
+    public void Values_apply_to_a_copy_of_a_preset_which_stays_as_it_was()
+    {
+        var preset = new TrainOptions { Epochs = 5, BatchSize = 32 };
+        var options = Setting.With(preset, s => s.Flag == "batch-size" ? (true, 8) : (false, null));
+        Assert.Equal((5, 8), (options.Epochs, options.BatchSize));
+        Assert.Equal(32, preset.BatchSize);
+    }
+
+    [Fact]
+    public void Lists_format_comma_separated()
+    {
+        Assert.Equal("20,56", Setting.Format(new DegradationOptions().Depths));
+        Assert.Equal("conv1,fc", Setting.Format(new QuantizeOptions { KeepFp32 = ["conv1", "fc"] }.KeepFp32));
+        Assert.Equal("runs/x", Setting.Format("runs/x"));
+    }
 }

@@ -165,7 +165,7 @@ public static class ImageFiles
     {
         long pixels = (long)width * height;
         if (pixels > MaxPixels)
-            throw new ResNetSharpException($"image '{name}' claims {width}x{height} = {pixels / 1e6:0.#} M pixels, over the limit of {MaxPixels / 1e6:0.#} M that guards against decompression bombs: resize it, or raise the limit with --max-pixels N if you trust the file.");
+            throw new ResNetSharpException($"image '{name}' claims {width}x{height} = {pixels / 1e6:0.#} M pixels, over the limit of {MaxPixels / 1e6:0.#} M that guards against decompression bombs: resize it, or raise the limit with InferenceSettings.MaxPixels N if you trust the file.");
         if (4 * pixels > Array.MaxLength)
             throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.");
         if (pixels > WarnPixels) Warn?.Invoke($"image '{name}' has {width}x{height} = {pixels / 1e6:0.#} M pixels, more than {WarnPixels / 1e6:0.#} M: it may be a decompression bomb.");

@@ -70,5 +70,5 @@ public sealed record LoaderSettings
 
     /// <summary>Parses "error" or "skip".</summary>
     public static BadImagePolicy ParseBadImage(string text) => Enum.TryParse<BadImagePolicy>(text, ignoreCase: true, out var p) && !int.TryParse(text, out _)
-        ? p : throw new ResNetSharpException($"unknown --on-bad-image '{text}'; use 'error' (stop, naming the file) or 'skip' (leave it out with a warning).");
+        ? p : throw new ResNetSharpException($"unknown LoaderSettings.OnBadImage '{text}'; use 'error' (stop, naming the file) or 'skip' (leave it out with a warning).");
 }

@@ -87,7 +87,7 @@ public static class Cifar
             CifarDownload.Fetch(variant, dir, baseUrl);
         string folder = FindFolder(variant, dir) ?? throw new ResNetSharpException(
             $"no {variant.Name} data in '{dir}': expected '{Path.Combine(dir, variant.Folder, variant.TestFile)}'; " +
-            $"extract {variant.Archive} there or pass --download.");
+            $"extract {variant.Archive} there or pass TrainOptions.Download.");
         var classes = ReadClassNames(Path.Combine(folder, variant.LabelNamesFile));
         return new InMemoryDataSource(variant.Name, classes, split => Read(variant, folder, split, classes.Count),
             mean: variant.Mean, std: variant.Std);
@@ -128,7 +128,7 @@ public static class Cifar
     private static byte[] ReadRecords(string path, int record)
     {
         if (!File.Exists(path))
-            throw new ResNetSharpException($"missing CIFAR file '{path}'; re-extract the official archive or pass --download.");
+            throw new ResNetSharpException($"missing CIFAR file '{path}'; re-extract the official archive or pass TrainOptions.Download.");
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length == 0 || bytes.Length % record != 0)
             throw new ResNetSharpException(

@@ -38,7 +38,7 @@ public static class Idx
     public static Array Read(string path)
     {
         if (!File.Exists(path))
-            throw new ResNetSharpException($"missing IDX file '{path}'; download the dataset again (--download).");
+            throw new ResNetSharpException($"missing IDX file '{path}'; download the dataset again (TrainOptions.Download).");
         using var file = File.OpenRead(path);
         bool gzipped = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
@@ -135,5 +135,5 @@ public static class Idx
     }
 
     private static ResNetSharpException Corrupt(string path, string why) =>
-        new($"'{path}' is not a valid IDX file: {why}; it is truncated or corrupt, download it again (--download) or re-extract it.");
+        new($"'{path}' is not a valid IDX file: {why}; it is truncated or corrupt, download it again (TrainOptions.Download) or re-extract it.");
 }

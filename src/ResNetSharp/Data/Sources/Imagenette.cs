@@ -49,7 +49,7 @@ public static class Imagenette
         if (download && Find(dir, folder) is null)
             ArchiveDownload.Fetch(mirrors ?? Mirrors, folder + ".tgz", md5s ?? Md5s[folder], dir, folder, downloading);
         string root = Find(dir, folder) ?? throw new ResNetSharpException(
-            $"no {name} data in '{dir}': expected '{Path.Combine(dir, folder, "train")}' and 'val'; extract {folder}.tgz there or pass --download.");
+            $"no {name} data in '{dir}': expected '{Path.Combine(dir, folder, "train")}' and 'val'; extract {folder}.tgz there or pass TrainOptions.Download.");
         return ImageFolder.Open(root, imageSize, cropFraction, loader);
     }
 

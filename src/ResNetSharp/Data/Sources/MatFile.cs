@@ -67,7 +67,7 @@ public static class MatFile
     public static IReadOnlyDictionary<string, Variable> Read(string path, params string[] names)
     {
         if (!File.Exists(path))
-            throw new ResNetSharpException($"missing MAT-file '{path}'; download it again (--download).");
+            throw new ResNetSharpException($"missing MAT-file '{path}'; download it again (TrainOptions.Download).");
         var found = new Dictionary<string, Variable>();
         using var file = File.OpenRead(path);
         var header = new byte[HeaderBytes];
@@ -204,7 +204,7 @@ public static class MatFile
     private static long Pad(long size) => (size + 7) / 8 * 8;
 
     private static ResNetSharpException Corrupt(string path, string why) =>
-        new($"'{path}' is not a valid MAT-file: {why}; it is truncated or corrupt, download it again (--download).");
+        new($"'{path}' is not a valid MAT-file: {why}; it is truncated or corrupt, download it again (TrainOptions.Download).");
 
     /// <summary>A read-only view of the next <c>length</c> bytes of a stream, so zlib cannot read past its element.</summary>
     private sealed class Window(Stream inner, long length) : Stream

@@ -97,7 +97,7 @@ public static class Mnist
         if (folder is null)
             throw new ResNetSharpException(
                 $"no {variant.Name} data in '{target}'{(dir is null && variant.SystemFolders.Length > 0 ? $" or '{string.Join("', '", variant.SystemFolders)}'" : "")}: " +
-                $"expected {Files(variant)[2]}(.gz) there or in its raw/ or {variant.Folder}/raw/ folder; pass --download" +
+                $"expected {Files(variant)[2]}(.gz) there or in its raw/ or {variant.Folder}/raw/ folder; pass TrainOptions.Download" +
                 (variant.SystemFolders.Length > 0 ? " or install Debian's dataset-fashion-mnist package." : "."));
         var files = Files(variant);
         return new InMemoryDataSource(variant.Name, variant.Classes,
@@ -116,11 +116,11 @@ public static class Mnist
 
     private static LabelledImages Read(string folder, string imagesFile, string labelsFile, int classCount)
     {
-        string images = Locate(folder, imagesFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, imagesFile)}(.gz)'; download the dataset again (--download).");
-        string labelsPath = Locate(folder, labelsFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, labelsFile)}(.gz)'; download the dataset again (--download).");
+        string images = Locate(folder, imagesFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, imagesFile)}(.gz)'; download the dataset again (TrainOptions.Download).");
+        string labelsPath = Locate(folder, labelsFile) ?? throw new ResNetSharpException($"missing '{Path.Combine(folder, labelsFile)}(.gz)'; download the dataset again (TrainOptions.Download).");
         var (pixels, count, height, width) = Idx.ReadImages(images);
         if (count == 0)
-            throw new ResNetSharpException($"'{images}' holds no images; it is truncated or corrupt, download it again (--download).");
+            throw new ResNetSharpException($"'{images}' holds no images; it is truncated or corrupt, download it again (TrainOptions.Download).");
         var labels = Idx.ReadLabels(labelsPath);
         if (labels.Length != count)
             throw new ResNetSharpException($"'{labelsPath}' has {labels.Length} labels but '{images}' has {count} images; one of them is from another dataset or corrupt, download them again.");

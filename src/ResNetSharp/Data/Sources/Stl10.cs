@@ -37,7 +37,7 @@ public static class Stl10
         if (download && FindFolder(dir) is null)
             ArchiveDownload.Fetch(mirrors ?? Mirrors, Archive.File, [archiveMd5 ?? Archive.Md5], dir, Folder, downloading);
         string folder = FindFolder(dir) ?? throw new ResNetSharpException(
-            $"no stl10 data in '{dir}': expected '{Path.Combine(dir, Folder, "test_X.bin")}'; extract {Archive.File} there or pass --download.");
+            $"no stl10 data in '{dir}': expected '{Path.Combine(dir, Folder, "test_X.bin")}'; extract {Archive.File} there or pass TrainOptions.Download.");
         string names = Path.Combine(folder, "class_names.txt");
         if (!File.Exists(names))
             throw new ResNetSharpException($"missing STL-10 class-name file '{names}'; re-extract the official archive.");
@@ -53,7 +53,7 @@ public static class Stl10
         string imagesPath = Path.Combine(folder, $"{split}_X.bin"), labelsPath = Path.Combine(folder, $"{split}_y.bin");
         foreach (var path in new[] { imagesPath, labelsPath })
             if (!File.Exists(path))
-                throw new ResNetSharpException($"missing STL-10 file '{path}'; re-extract the official archive or pass --download.");
+                throw new ResNetSharpException($"missing STL-10 file '{path}'; re-extract the official archive or pass TrainOptions.Download.");
         long length = new FileInfo(imagesPath).Length;
         if (length == 0 || length % ImageBytes != 0 || length > Array.MaxLength)
             throw new ResNetSharpException(

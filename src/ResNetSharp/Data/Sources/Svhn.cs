@@ -36,7 +36,7 @@ public static class Svhn
             if (download && !File.Exists(Path.Combine(dir, file)))
                 MirrorDownload.Fetch(mirrors ?? Mirrors, file, [md5], Path.Combine(dir, file), downloading);
         if (!File.Exists(Path.Combine(dir, "test_32x32.mat")))
-            throw new ResNetSharpException($"no svhn data in '{dir}': expected train_32x32.mat and test_32x32.mat there; pass --download.");
+            throw new ResNetSharpException($"no svhn data in '{dir}': expected train_32x32.mat and test_32x32.mat there; pass TrainOptions.Download.");
         return new InMemoryDataSource("svhn", [.. Enumerable.Range(0, 10).Select(d => d.ToString())],
             split => Read(Path.Combine(dir, split == Split.Train ? "train_32x32.mat" : "test_32x32.mat")), allowFlip: false);
     }

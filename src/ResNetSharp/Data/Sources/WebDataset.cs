@@ -28,7 +28,7 @@ public static class WebDataset
         var classes = File.ReadAllLines(classesFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (classes.Count == 0) throw new ResNetSharpException($"'{classesFile}' names no classes; write one class name per line.");
         if (Shards(dir, Split.Val).Count == 0 && Shards(dir, Split.Train).Count == 0)
-            throw new ResNetSharpException($"'{dir}' has no train-*.tar or val-*.tar shards; write them with 'resnet data pack folder:DIR --out {dir}'.");
+            throw new ResNetSharpException($"'{dir}' has no train-*.tar or val-*.tar shards; write them with 'resnet data pack folder:DIR' (PackOptions.Out {dir}).");
         if (imageSize is < 8) throw new ResNetSharpException($"image size must be at least 8 pixels, not {imageSize}.");
         return new Source(dir, classes, imageSize ?? ImageFolder.DefaultSize, cropFraction, (loader ?? LoaderSettings.Default).Validate());
     }
@@ -47,7 +47,7 @@ public static class WebDataset
         {
             var shards = Shards(dir, split);
             if (shards.Count == 0)
-                throw new ResNetSharpException($"'{dir}' has no {(split == Split.Train ? "train" : "val")}-*.tar shards; write them with 'resnet data pack folder:DIR --out {dir}'.");
+                throw new ResNetSharpException($"'{dir}' has no {(split == Split.Train ? "train" : "val")}-*.tar shards; write them with 'resnet data pack folder:DIR' (PackOptions.Out {dir}).");
             return new WebDatasetLoader(shards, classes.Count, split, size, batchSize, device, seed, augment, Mean, Std, cropFraction, settings, sampler);
         }
     }

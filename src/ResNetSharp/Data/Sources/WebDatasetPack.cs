@@ -23,7 +23,7 @@ public static class WebDatasetPack
         var (spec, kind, dir) = DataSpec.Parse(folderSpec);
         if (kind != "folder" || string.IsNullOrWhiteSpace(dir))
             throw new ResNetSharpException($"data pack reads an ImageFolder, folder:DIR, not '{spec}'.");
-        if (shardBytes < 1) throw new ResNetSharpException($"--shard-size must be positive, not {shardBytes} bytes.");
+        if (shardBytes < 1) throw new ResNetSharpException($"the shard size must be at least 1 byte, not {shardBytes}.");
         var written = new List<string>();
         List<string>? classes = null;
         foreach (var (split, name) in new[] { (Split.Train, "train"), (Split.Val, "val") })

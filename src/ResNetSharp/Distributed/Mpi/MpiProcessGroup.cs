@@ -103,7 +103,7 @@ public sealed class MpiProcessGroup : ProcessGroup
     private static void CheckCpu(Tensor tensor)
     {
         if (tensor.device_type != DeviceType.CPU)
-            throw new ResNetSharpException($"the MPI process group takes CPU tensors, not {tensor.device}: CUDA tensors go through NCCL (train with --device cuda).");
+            throw new ResNetSharpException($"the MPI process group takes CPU tensors, not {tensor.device}: CUDA tensors go through NCCL (train with TrainOptions.Device cuda).");
     }
 
     /// <summary>MPI counts are ints: a tensor of more than 2^31 − 1 elements goes in pieces.</summary>
