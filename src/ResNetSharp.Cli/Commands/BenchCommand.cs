@@ -2,6 +2,7 @@ using System.CommandLine;
 using ResNetSharp.Benchmarks;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 
 namespace ResNetSharp.Cli.Commands;
 
@@ -61,10 +62,11 @@ internal static class BenchCommand
     private static int ModelFile(ParseResult result, ModelSource model, string file, BenchOptions options, int threads, bool json)
     {
         if (options.Mode != BenchMode.Infer) throw new ResNetSharpException("--model-file is timed by --mode infer: add it.");
-        using var predictor = model.Open(engine: new EngineSettings(Inference.Engines.EngineKind.Auto, Threads: threads));
+        using var predictor = model.Open(engine: new EngineSettings(EngineKind.Auto, Threads: threads));
+        int sessionThreads = ((OnnxRuntimeEngine)predictor.Engine).Threads;   // a model file runs on ONNX Runtime only
         double rate = SpeedBenchmark.PredictorImagesPerSec(predictor, options);
-        if (json) CliJson.Write(result, new { ModelFile = file, predictor.ModelName, options.BatchSize, Input = predictor.Input.ToString(), options.Steps, InferImagesPerSec = rate });
-        else result.InvocationConfiguration.Output.WriteLine($"{file} ({predictor.ModelName}, {predictor.Input}) B={options.BatchSize} on the CPU, {options.Steps} steps\n  infer: {rate,10:N0} img/s onnxruntime");
+        if (json) CliJson.Write(result, new { ModelFile = file, predictor.ModelName, options.BatchSize, Input = predictor.Input.ToString(), options.Steps, Threads = sessionThreads, InferImagesPerSec = rate });
+        else result.InvocationConfiguration.Output.WriteLine($"{file} ({predictor.ModelName}, {predictor.Input}) B={options.BatchSize} on the CPU, {sessionThreads} threads, {options.Steps} steps\n  infer: {rate,10:N0} img/s onnxruntime");
         return 0;
     }
 }
