@@ -19,6 +19,21 @@ internal static class CliOptions
     /// <summary><c>--engine auto|torch|onnxruntime</c>, <see cref="EngineSettings.Kind"/> as text, with the commands' default (auto, <see cref="PredictOptions.Engine"/>).</summary>
     public static Option<string?> Engine() => (Option<string?>)One<PredictOptions>("engine");
 
+    /// <summary><c>--threads N</c> (default 0: one per core), <see cref="EngineSettings.Threads"/>, for the commands that add it alone.</summary>
+    public static Option<int> Threads() => (Option<int>)One<EngineSettings>("threads");
+
+    /// <summary>
+    /// Checks <paramref name="threads"/> (<see cref="EngineSettings.Threads"/>) and, when it is not 0, sets torch's
+    /// intra-op threads to it: torch's thread pool is per process, so a command sets it once, at its start.
+    /// Returns <paramref name="threads"/> for the ONNX Runtime sessions the command opens.
+    /// </summary>
+    public static int UseThreads(int threads)
+    {
+        new EngineSettings(Threads: threads).Validate();
+        if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+        return threads;
+    }
+
     /// <summary>
     /// Adds <c>--max-pixels N</c> (<see cref="InferenceSettings.MaxPixels"/>) to <paramref name="command"/>: the
     /// decompression-bomb guard of the image decoders; apply it with <see cref="LimitPixels(ParseResult, Option{long})"/>.

@@ -54,6 +54,13 @@ public sealed class ResNetClassifierOptions
     /// <summary>The torch engine's precision on CUDA: <c>fp32</c> or <c>bf16</c>.</summary>
     [Setting("precision", "The torch engine's precision on CUDA: fp32 or bf16.")]
     public string Precision { get; set; } = "fp32";
+    /// <summary>
+    /// Intra-op threads of the model's ONNX Runtime session (<see cref="EngineSettings.Threads"/>; 0: one per core): with
+    /// a <see cref="ModelRepository"/>, give each model a few so that the models share the cores. torch's thread pool is
+    /// per process: <c>resnet serve</c> sets it from the server's value.
+    /// </summary>
+    [Setting("threads", EngineSettings.ThreadsDescription)]
+    public int Threads { get; set; }
     /// <summary>Most images in one forward pass.</summary>
     [Setting("max-batch", "Most images in one forward pass.")]
     public int MaxBatch { get; set; } = 32;
@@ -121,6 +128,7 @@ public sealed class ResNetClassifierOptions
         Check(MaxBodyMb > 0, $"--max-body-mb must be more than 0, not {MaxBodyMb}.");
         Check(TimeoutS > 0, $"--timeout-s must be more than 0, not {TimeoutS}.");
         Check(TopK >= 1, $"--topk must be at least 1, not {TopK}.");
+        Check(Threads >= 0, $"--threads must be 0 (one per core) or more, not {Threads}.");
         Check(Name is null || IsUrlName(Name),
             $"--name '{Name}' must be letters, digits, '-', '_' or '.' (it is part of the URLs).");
         Check(RateLimit >= 0, $"--rate-limit must be 0 (no limit) or more requests per second, not {RateLimit}.");
@@ -170,10 +178,10 @@ public sealed class ResNetClassifierOptions
     /// <summary>Loads the predictor these options describe (model, engine, device).</summary>
     internal Predictor LoadPredictor()
     {
-        if (Source.Kind == ModelSourceKind.OnnxFile) return Source.Open();
+        if (Source.Kind == ModelSourceKind.OnnxFile) return Source.Open(engine: new EngineSettings(EngineKind.Auto, Threads: Threads));
         var device = Devices.Resolve(Device);
         var kind = InferenceEngines.Resolve(InferenceEngines.Parse(Engine), device);
-        return Source.Open(device, new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision)));
+        return Source.Open(device, new EngineSettings(kind, Fused: kind == EngineKind.Torch && device.type == TorchSharp.DeviceType.CUDA, Precisions.Parse(Precision), Threads));
     }
 
     /// <summary>Whether <paramref name="name"/> can be a model's name in the URLs: letters, digits, '-', '_' or '.'.</summary>

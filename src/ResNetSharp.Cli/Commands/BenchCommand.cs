@@ -2,15 +2,16 @@ using System.CommandLine;
 using ResNetSharp.Benchmarks;
 using ResNetSharp.Cli.Options;
 using ResNetSharp.Inference;
+using ResNetSharp.Inference.Engines;
 
 namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet bench --model NAME --batch-size B [--device cuda] [--precision fp32|bf16] [--channels-last] [--steps N]
-/// [--mode train|infer|both] [--json]</c>: images/s of a full training step and of inference, with device memory;
+/// [--mode train|infer|both] [--threads N] [--json]</c>: images/s of a full training step and of inference, with device memory;
 /// <c>--mode infer --model-file FILE.onnx</c> times an ONNX model file; <c>--mode data --data SPEC</c> times the data
 /// loader alone (<see cref="DataBench"/>). Its flags are <see cref="BenchOptions"/>', <see cref="LoaderBenchOptions"/>',
-/// <see cref="ModelSource.ModelFile"/> and <c>--json</c>.
+/// <see cref="ModelSource.ModelFile"/>, <see cref="EngineSettings.Threads"/> and <c>--json</c>.
 /// </summary>
 internal static class BenchCommand
 {
@@ -25,6 +26,8 @@ internal static class BenchCommand
         command.Options.Add(json);
         var data = new SettingOptions<LoaderBenchOptions>().AddTo(command);
         var source = new SettingOptions<ModelSource>(unused: UnusedSource).AddTo(command);
+        var threads = CliOptions.Threads();
+        command.Options.Add(threads);
         command.SetAction(result =>
         {
             var options = settings.Read(result);
@@ -34,8 +37,9 @@ internal static class BenchCommand
                     BatchSize = ConfigFile.Given(result, settings["batch-size"]) ? options.BatchSize : LoaderBenchOptions.DefaultBatchSize,
                     ImageSize = options.ImageSize, Device = options.Device,
                 }, result.GetValue(json));
-            if (source.Read(result) is { ModelFile: { } file } model) return ModelFile(result, model, file, options.Validate(), result.GetValue(json));
-            var r = options.Distributed ? DistributedBench.Run(options) : SpeedBenchmark.Run(options);
+            int threadCount = CliOptions.UseThreads(result.GetValue(threads));
+            if (source.Read(result) is { ModelFile: { } file } model) return ModelFile(result, model, file, options.Validate(), threadCount, result.GetValue(json));
+            var r = options.Distributed ? DistributedBench.Run(options) : SpeedBenchmark.Run(options, threads: threadCount);
             if (r is null) return 0;   // ranks other than 0 print nothing
             if (result.GetValue(json))
             {
@@ -54,14 +58,15 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary><c>--mode infer --model-file FILE</c>: images/s of the file's ONNX Runtime session.</summary>
-    private static int ModelFile(ParseResult result, ModelSource model, string file, BenchOptions options, bool json)
+    /// <summary><c>--mode infer --model-file FILE</c>: images/s of the file's ONNX Runtime session with <paramref name="threads"/> intra-op threads.</summary>
+    private static int ModelFile(ParseResult result, ModelSource model, string file, BenchOptions options, int threads, bool json)
     {
         if (options.Mode != BenchMode.Infer) throw new ResNetSharpException("--model-file is timed by --mode infer: add it.");
-        using var predictor = model.Open();
+        using var predictor = model.Open(engine: new EngineSettings(EngineKind.Auto, Threads: threads));
+        int sessionThreads = ((OnnxRuntimeEngine)predictor.Engine).Threads;   // a model file runs on ONNX Runtime only
         double rate = SpeedBenchmark.PredictorImagesPerSec(predictor, options);
-        if (json) CliJson.Write(result, new { ModelFile = file, predictor.ModelName, options.BatchSize, Input = predictor.Input.ToString(), options.Steps, InferImagesPerSec = rate });
-        else result.InvocationConfiguration.Output.WriteLine($"{file} ({predictor.ModelName}, {predictor.Input}) B={options.BatchSize} on the CPU, {options.Steps} steps\n  infer: {rate,10:N0} img/s onnxruntime");
+        if (json) CliJson.Write(result, new { ModelFile = file, predictor.ModelName, options.BatchSize, Input = predictor.Input.ToString(), options.Steps, Threads = sessionThreads, InferImagesPerSec = rate });
+        else result.InvocationConfiguration.Output.WriteLine($"{file} ({predictor.ModelName}, {predictor.Input}) B={options.BatchSize} on the CPU, {sessionThreads} threads, {options.Steps} steps\n  infer: {rate,10:N0} img/s onnxruntime");
         return 0;
     }
 }

@@ -16,7 +16,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet eval (--checkpoint FILE | --model NAME --weights W [--labels F] | --model-file FILE.onnx) --data SPEC [--tta none|flip]
-/// [--compare-to CHECKPOINT|FILE.onnx] [--precision bf16] [--channels-last] [--fused] [--engine auto|torch|onnxruntime] [--max-pixels N] [--json] [--out DIR]</c>:
+/// [--compare-to CHECKPOINT|FILE.onnx] [--precision bf16] [--channels-last] [--fused] [--engine auto|torch|onnxruntime] [--threads N] [--max-pixels N] [--json] [--out DIR]</c>:
 /// top-1, top-5, per-class accuracy, confusion matrix, and top-1 agreement with another model.
 /// </summary>
 internal static class EvalCommand
@@ -31,6 +31,7 @@ internal static class EvalCommand
             var dev = ModelSourceOptions.Device(options.Source, options.Run.Device);
             var (kind, engine) = options.Validate(dev);
             CliOptions.LimitPixels(result, options.Run);
+            CliOptions.UseThreads(engine.Threads);
             using var predictor = ModelSourceOptions.Open(result, options.Source, kind == ModelSourceKind.OnnxFile ? dev : torch.CPU,
                 kind == ModelSourceKind.OnnxFile ? engine : new EngineSettings(EngineKind.Torch));
             var input = predictor.Input;
@@ -39,7 +40,7 @@ internal static class EvalCommand
             using var source = DataSpec.Open(options.Data, options.Download, size, predictor.Description.CropFraction, options.Loader);
             CheckClasses(predictor, kind, source);
             var r = Evaluate(predictor, kind, source, dev, options.Run, engine, options.Tta, out long badImages);
-            var agreement = options.CompareTo is { } other ? Compare(predictor, other, source, options.Run.BatchSize) : ((int Agree, int Total)?)null;
+            var agreement = options.CompareTo is { } other ? Compare(predictor, other, source, options.Run.BatchSize, engine.Threads) : ((int Agree, int Total)?)null;
             var from = options.Source;
             var report = new
             {
@@ -94,7 +95,7 @@ internal static class EvalCommand
         net.to(dev);
         using var loader = source.CreateLoader(Split.Val, batchSize, dev, 0, Augmentation.None);
         bool onnx = InferenceEngines.Resolve(settings.Kind, dev) == EngineKind.OnnxRuntime && p == Precision.FP32;
-        using var ortEngine = onnx ? InferenceEngines.Create(net, EngineKind.OnnxRuntime, dev) : null;
+        using var ortEngine = onnx ? InferenceEngines.Create(net, EngineKind.OnnxRuntime, dev, threads: settings.Threads) : null;
         using var ort = ortEngine is null ? null : new EngineModule(ortEngine);
         FastPath.Prepare(net, cl);
         using var fast = settings.Fused ? new FusedResNet(net, p, cl) : null;
@@ -122,11 +123,11 @@ internal static class EvalCommand
         });
     }
 
-    /// <summary>Top-1 agreement over the validation split with <paramref name="other"/>: a checkpoint, or an ONNX model file.</summary>
-    private static (int Agree, int Total) Compare(Predictor predictor, string other, DataSource source, int batchSize)
+    /// <summary>Top-1 agreement over the validation split with <paramref name="other"/>: a checkpoint, or an ONNX model file (run with <paramref name="threads"/>).</summary>
+    private static (int Agree, int Total) Compare(Predictor predictor, string other, DataSource source, int batchSize, int threads)
     {
         var reference = OnnxModelFile.IsOnnx(other) ? new ModelSource { ModelFile = other } : new ModelSource { Checkpoint = other };
-        using var compared = reference.Open(torch.CPU);
+        using var compared = reference.Open(torch.CPU, new EngineSettings(EngineKind.Auto, Threads: threads));
         return Top1Agreement.Measure(predictor, compared, CalibrationData.Images(source, Split.Val, batchSize));
     }
 }

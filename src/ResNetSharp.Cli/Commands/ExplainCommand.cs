@@ -10,7 +10,7 @@ namespace ResNetSharp.Cli.Commands;
 
 /// <summary>
 /// <c>resnet explain (--checkpoint C | --model M --weights W [--labels F]) IMAGE... [--class K | --topk N]
-/// [--method gradcam|gradcam++] [--layer layerN] [--out DIR] [--alpha 0.5] [--max-pixels N] [--json]</c>: Grad-CAM overlays;
+/// [--method gradcam|gradcam++] [--layer layerN] [--out DIR] [--alpha 0.5] [--threads N] [--max-pixels N] [--json]</c>: Grad-CAM overlays;
 /// with <c>--json</c>, one line per image and class: file, class, label, prob, layer, overlay, raw (h x w) and map (H x W).
 /// </summary>
 internal static class ExplainCommand
@@ -23,13 +23,16 @@ internal static class ExplainCommand
     public static Command Create()
     {
         var images = CliOptions.Images();
+        var threads = CliOptions.Threads();
         var command = new Command("explain", "Show where a classifier looks: Grad-CAM or Grad-CAM++ overlays of images.") { images };
         var settings = new SettingOptions<ExplainOptions>(unused: Unused).AddTo(command);
+        command.Options.Add(threads);
         command.SetAction(result =>
         {
             var options = settings.Read(result);
             options.Validate();
             CliOptions.LimitPixels(result, options.Run);
+            CliOptions.UseThreads(result.GetValue(threads));   // torch's: Grad-CAM runs on the torch engine
             var files = result.GetValue(images)!;
             var (k, dir) = (options.TopK, options.Out);
             using var predictor = ModelSourceOptions.Open(result, options.Source, Devices.Resolve(options.Run.Device), new EngineSettings(EngineKind.Torch), files);   // Grad-CAM needs autograd

@@ -5,7 +5,7 @@ using ResNetSharp.Inference;
 
 namespace ResNetSharp.Cli.Commands;
 
-/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE] | --model-file FILE.onnx) IMAGE... [--topk 5] [--batch-size 32] [--engine auto|torch|onnxruntime] [--fused] [--max-pixels N] [--json]</c>.</summary>
+/// <summary><c>resnet predict (--checkpoint FILE | --model NAME --weights FILE [--labels FILE] | --model-file FILE.onnx) IMAGE... [--topk 5] [--batch-size 32] [--engine auto|torch|onnxruntime] [--fused] [--threads N] [--max-pixels N] [--json]</c>.</summary>
 internal static class PredictCommand
 {
     /// <summary>The settings of <see cref="PredictOptions"/> predict has no use for: it runs in fp32, in its engine's layout.</summary>
@@ -21,6 +21,7 @@ internal static class PredictCommand
             var options = settings.Read(result);
             var engine = options.Validate();
             CliOptions.LimitPixels(result, options.Run);
+            CliOptions.UseThreads(engine.Threads);
             var files = result.GetValue(images)!;
             using var predictor = ModelSourceOptions.Open(result, options.Source, ModelSourceOptions.Device(options.Source, options.Run.Device), engine, files);
             var output = result.InvocationConfiguration.Output;

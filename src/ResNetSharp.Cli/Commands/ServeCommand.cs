@@ -37,6 +37,7 @@ internal static class ServeCommand
             {
                 settings.Apply(result, options);
                 options.Validate();
+                CliOptions.UseThreads(options.Threads);   // torch's pool is the process's: the server's value
                 if (options.Weights is not null) options.Weights = CliOptions.WeightsFile(result, options.Model!, options.Weights);
             }, result.GetValue(host)!, p, result.InvocationConfiguration.Output);
         });

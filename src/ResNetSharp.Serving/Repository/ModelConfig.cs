@@ -25,6 +25,8 @@ internal sealed class ModelConfig
     public string? Device { get; set; }
     /// <summary><see cref="ResNetClassifierOptions.Precision"/>.</summary>
     public string? Precision { get; set; }
+    /// <summary><see cref="ResNetClassifierOptions.Threads"/>: the model's intra-op threads, so that several models share the cores.</summary>
+    public int? Threads { get; set; }
     /// <summary><see cref="ResNetClassifierOptions.MaxBatch"/>.</summary>
     public int? MaxBatch { get; set; }
     /// <summary><see cref="ResNetClassifierOptions.MaxDelayMs"/>.</summary>
@@ -87,6 +89,7 @@ internal sealed class ModelConfig
         options.Engine = Engine ?? options.Engine;
         options.Device = Device ?? options.Device;
         options.Precision = Precision ?? options.Precision;
+        options.Threads = Threads ?? options.Threads;
         options.MaxBatch = MaxBatch ?? options.MaxBatch;
         options.MaxDelayMs = MaxDelayMs ?? options.MaxDelayMs;
         options.MaxQueue = MaxQueue ?? options.MaxQueue;

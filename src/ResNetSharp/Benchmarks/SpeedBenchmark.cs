@@ -92,8 +92,10 @@ public static class SpeedBenchmark
     /// <summary>
     /// Runs the benchmark; with a <paramref name="group"/> the training step is data-parallel (every rank runs this,
     /// with gradients averaged over the ranks as in <c>resnet train --distributed</c>) and its communication is timed.
+    /// ONNX Runtime (<see cref="BenchOptions.Engine"/>) runs with <paramref name="threads"/> intra-op threads
+    /// (<see cref="EngineSettings.Threads"/>; 0: one per core).
     /// </summary>
-    public static BenchResult Run(BenchOptions o, ProcessGroup? group = null)
+    public static BenchResult Run(BenchOptions o, ProcessGroup? group = null, int threads = 0)
     {
         o.Validate();
         var device = Devices.Resolve(o.Device);
@@ -160,7 +162,7 @@ public static class SpeedBenchmark
             if (o.Engine == EngineKind.OnnxRuntime && o.Precision != Precision.FP32)
                 throw new ResNetSharpException($"ONNX Runtime runs the exported model in fp32, not {o.Precision.Name()}: use BenchOptions.Precision fp32 with BenchOptions.Engine onnxruntime.");
             if (InferenceEngines.Resolve(o.Engine, device) == EngineKind.OnnxRuntime && o.Precision == Precision.FP32)
-                (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o);
+                (ortRate, ortError) = TimeOnnxRuntime(model, nchw, o, threads);
         }
         return new BenchResult
         {
@@ -175,9 +177,9 @@ public static class SpeedBenchmark
     }
 
     /// <summary>Images/s of <see cref="OnnxRuntimeEngine"/> on the same batch (NCHW, on the host), and its relative difference from the eager model.</summary>
-    private static (double Rate, double Error) TimeOnnxRuntime(ResNet model, Tensor nchw, BenchOptions o)
+    private static (double Rate, double Error) TimeOnnxRuntime(ResNet model, Tensor nchw, BenchOptions o, int threads)
     {
-        using var engine = InferenceEngines.Create(model, EngineKind.OnnxRuntime, nchw.device);
+        using var engine = InferenceEngines.Create(model, EngineKind.OnnxRuntime, nchw.device, threads: threads);
         var input = nchw.contiguous().data<float>().ToArray();
         double rate = o.BatchSize * o.Steps / Time(o, nchw.device, () => engine.Logits(input, nchw.shape));
         using var scope = NewDisposeScope();

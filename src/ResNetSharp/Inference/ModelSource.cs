@@ -84,7 +84,7 @@ public sealed record ModelSource
         {
             ModelSourceKind.Checkpoint => Predictor.FromCheckpoint(Checkpoint!, device, engine),
             ModelSourceKind.Named => Predictor.FromWeights(Model!, PretrainedWeights.Resolve(Model!, Weights!, downloading), device, Labels, engine),
-            _ => Predictor.FromOnnx(ModelFile!),
+            _ => Predictor.FromOnnx(ModelFile!, engine.Threads),
         };
     }
 }

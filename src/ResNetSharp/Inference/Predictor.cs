@@ -44,7 +44,7 @@ public sealed class Predictor : IDisposable
         try
         {
             _model.eval();
-            _engine = InferenceEngines.Create(_model, engine.Kind, device, engine.Fused, engine.Precision);
+            _engine = InferenceEngines.Create(_model, engine.Kind, device, engine.Fused, engine.Precision, engine.Threads);
         }
         catch
         {
@@ -83,14 +83,15 @@ public sealed class Predictor : IDisposable
 
     /// <summary>
     /// A predictor for an ONNX file of ours, fp32 or int8 (<see cref="OnnxModelFile"/>), run by ONNX Runtime on the
-    /// CPU, with the labels and preprocessing stored in its metadata.
+    /// CPU with <paramref name="threads"/> intra-op threads (<see cref="EngineSettings.Threads"/>; 0: one per core),
+    /// with the labels and preprocessing stored in its metadata.
     /// </summary>
-    public static Predictor FromOnnx(string path)
+    public static Predictor FromOnnx(string path, int threads = 0)
     {
         var (bytes, _, info) = OnnxModelFile.Load(path);
         try
         {
-            return new Predictor(info, new OnnxRuntimeEngine(bytes, info.Labels.Count));
+            return new Predictor(info, new OnnxRuntimeEngine(bytes, info.Labels.Count, threads));
         }
         catch (OnnxRuntimeException e)
         {

@@ -18,7 +18,7 @@ public class CommandSettingsTests
     {
         { "eval", [nameof(EvalOptions)], [] },
         { "predict", [nameof(PredictOptions)], ["precision", "channels-last"] },
-        { "explain", [nameof(ExplainOptions)], ["model-file", "batch-size", "channels-last"] },
+        { "explain", [nameof(ExplainOptions), nameof(EngineSettings)], ["model-file", "batch-size", "channels-last", "engine", "fused", "precision"] },
         { "export", [nameof(ExportOptions), nameof(ModelSource)], ["model-file"] },
         { "summary", [nameof(SummaryOptions), nameof(InferenceSettings)], ["batch-size", "channels-last", "max-pixels"] },
     };
@@ -26,6 +26,7 @@ public class CommandSettingsTests
     private static readonly Dictionary<string, Type> Types = new[]
     {
         typeof(EvalOptions), typeof(PredictOptions), typeof(ExplainOptions), typeof(ExportOptions), typeof(ModelSource), typeof(SummaryOptions), typeof(InferenceSettings),
+        typeof(EngineSettings),
     }.ToDictionary(t => t.Name);
 
     [Theory]
@@ -92,6 +93,16 @@ public class CommandSettingsTests
             ["eval", "--checkpoint", "c.safetensors", "--engine", "onnxruntime", "--precision", "bf16"]
         },
         {
+            () => new PredictOptions { Source = new() { Checkpoint = "c.safetensors" }, Engine = new(EngineKind.Auto, Threads: -1) }.Validate(),
+            "EngineSettings.Threads must be 0 (one per core) or more, not -1.", "--threads must be 0 (one per core) or more, not -1.",
+            ["predict", "--checkpoint", "c.safetensors", "--threads", "-1", "x.png"]
+        },
+        {
+            () => new EvalOptions { Source = new() { Checkpoint = "c.safetensors" }, Engine = new(EngineKind.Auto, Threads: -2) }.Validate(),
+            "EngineSettings.Threads must be 0 (one per core) or more, not -2.", "--threads must be 0 (one per core) or more, not -2.",
+            ["eval", "--checkpoint", "c.safetensors", "--threads", "-2"]
+        },
+        {
             () => new EvalOptions { Run = new() { MaxPixels = 0 } }.Validate(),
             "InferenceSettings.MaxPixels must be at least 1, not 0.", "--max-pixels must be at least 1, not 0.",
             ["eval", "--checkpoint", "c.safetensors", "--max-pixels", "0"]
@@ -115,6 +126,8 @@ public class CommandSettingsTests
 
     [Theory]
     [InlineData("unknown Grad-CAM method 'cam': use gradcam or gradcam++.", "explain", "--checkpoint", "c.safetensors", "--method", "cam", "x.png")]
+    [InlineData("--threads must be 0 (one per core) or more, not -1.", "explain", "--checkpoint", "c.safetensors", "--threads", "-1", "x.png")]
+    [InlineData("Unrecognized command or argument '--engine'", "explain", "--checkpoint", "c.safetensors", "--engine", "torch", "x.png")]
     [InlineData("unknown engine 'tensorrt': use auto, torch or onnxruntime.", "predict", "--checkpoint", "c.safetensors", "--engine", "tensorrt", "x.png")]
     [InlineData("unknown export format 'tflite': use onnx, safetensors or pth.", "export", "--checkpoint", "c.safetensors", "--format", "tflite", "--out", "x")]
     [InlineData("Option '--out' is required", "export", "--checkpoint", "c.safetensors")]

@@ -19,26 +19,27 @@ namespace ResNetSharp.Tests.Cli;
 /// </summary>
 public class DeclaredFlagsTests
 {
-    /// <summary>Each command's options types, the one of them whose <c>unused</c> flags it leaves out, and its hand-declared flags.</summary>
-    public static TheoryData<string, Type[], Type?, string[], string[]> Commands() => new()
+    /// <summary>Each command's options types, those of them whose <c>unused</c> flags it leaves out, and its hand-declared flags.</summary>
+    public static TheoryData<string, Type[], Type[], string[], string[]> Commands() => new()
     {
-        { "bench", [typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(ModelSource)], typeof(ModelSource), BenchCommand.UnusedSource, ["--json"] },
-        { "experiment gradflow", [typeof(GradientFlowOptions)], null, [], ["--quick", "--json", "--device"] },
-        { "experiment degradation", [typeof(DegradationOptions)], null, [], ["--quick", "--json"] },
-        { "lr-find", [typeof(TrainOptions), typeof(LrFindOptions)], typeof(TrainOptions), LrFindCommand.Unused, ["--config", "--json", "--max-pixels"] },
-        { "data pack", [typeof(PackOptions)], null, [], [] },
-        { "data check", [], null, [], ["--json", "--max-pixels"] },
-        { "report", [typeof(ReportOptions)], null, [], [] },
-        { "quantize", [typeof(QuantizeFiles), typeof(ModelSource), typeof(QuantizeOptions), typeof(LoaderSettings)], typeof(ModelSource), ["model-file"], [] },
+        { "bench", [typeof(BenchOptions), typeof(LoaderBenchOptions), typeof(ModelSource), typeof(EngineSettings)], [typeof(ModelSource), typeof(EngineSettings)],
+            [.. BenchCommand.UnusedSource, "engine", "fused", "precision"], ["--json"] },
+        { "experiment gradflow", [typeof(GradientFlowOptions)], [], [], ["--quick", "--json", "--device"] },
+        { "experiment degradation", [typeof(DegradationOptions)], [], [], ["--quick", "--json"] },
+        { "lr-find", [typeof(TrainOptions), typeof(LrFindOptions)], [typeof(TrainOptions)], LrFindCommand.Unused, ["--config", "--json", "--max-pixels"] },
+        { "data pack", [typeof(PackOptions)], [], [], [] },
+        { "data check", [], [], [], ["--json", "--max-pixels"] },
+        { "report", [typeof(ReportOptions)], [], [], [] },
+        { "quantize", [typeof(QuantizeFiles), typeof(ModelSource), typeof(QuantizeOptions), typeof(LoaderSettings)], [typeof(ModelSource)], ["model-file"], [] },
     };
 
     [Theory]
     [MemberData(nameof(Commands))]
-    public void Flags_are_the_declared_settings(string path, Type[] types, Type? trimmed, string[] unused, string[] cliOnly)
+    public void Flags_are_the_declared_settings(string path, Type[] types, Type[] trimmed, string[] unused, string[] cliOnly)
     {
         var command = path.Split(' ').Aggregate((Command)Program.Root(), (c, name) => c.Subcommands.Single(s => s.Name == name));
         var options = command.Options.Where(o => o is not HelpOption).ToDictionary(o => o.Name);
-        var settings = types.SelectMany(t => Setting.Of(t).Where(s => t != trimmed || !unused.Contains(s.Flag))).ToList();
+        var settings = types.SelectMany(t => Setting.Of(t).Where(s => !trimmed.Contains(t) || !unused.Contains(s.Flag))).ToList();
         Assert.Equal(settings.Select(s => s.Option).Concat(cliOnly).Order(), options.Keys.Order());
         foreach (var setting in settings)
         {
@@ -67,6 +68,7 @@ public class DeclaredFlagsTests
     [InlineData("unknown --mode 'eval': use train, infer, both, data.", "bench", "--mode", "eval")]
     [InlineData("--epochs must be at least 1, not 0", "bench", "--mode", "data", "--epochs", "0")]
     [InlineData("--model-file is timed by --mode infer: add it.", "bench", "--model-file", "m.onnx")]
+    [InlineData("--threads must be 0 (one per core) or more, not -1.", "bench", "--mode", "infer", "--threads", "-1")]
     [InlineData("--batch-size must be at least 2 (batch norm needs a batch), got 1", "experiment", "gradflow", "--batch-size", "1")]
     [InlineData("unknown --norm 'layer': use batch, none.", "experiment", "gradflow", "--norm", "layer")]
     [InlineData("--depths takes comma-separated numbers such as 20,56, not 'x'.", "experiment", "degradation", "--depths", "20,x")]

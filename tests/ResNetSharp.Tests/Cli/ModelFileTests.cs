@@ -39,9 +39,13 @@ public class ModelFileTests(TinyRun run)
         Assert.True(int8.GetProperty("agreement").GetDouble() >= 0.9, int8.ToString());
         Assert.InRange(int8.GetProperty("top1").GetDouble(), fp32.GetProperty("top1").GetDouble() - 0.1, fp32.GetProperty("top1").GetDouble() + 0.1);
 
-        var bench = CliTests.Run("bench", "--mode", "infer", "--model-file", dir.Combine("int8.onnx"), "--batch-size", "4", "--steps", "2", "--warmup", "1", "--json");
+        int torchThreads = TorchSharp.torch.get_num_threads();
+        var bench = CliTests.Run("bench", "--mode", "infer", "--model-file", dir.Combine("int8.onnx"), "--batch-size", "4", "--steps", "2", "--warmup", "1", "--threads", "3", "--json");
+        Assert.Equal(3, TorchSharp.torch.get_num_threads());   // the CLI sets torch's pool, the process's, too (3: not the default of a 2-core machine)
+        TorchSharp.torch.set_num_threads(torchThreads);   // this test process's other tests keep theirs
         Assert.True(bench.Code == 0, bench.Err);
         Assert.True(JsonDocument.Parse(bench.Out).RootElement.GetProperty("infer_images_per_sec").GetDouble() > 0, bench.Out);
+        Assert.Equal(3, JsonDocument.Parse(bench.Out).RootElement.GetProperty("threads").GetInt32());   // --threads reaches the ONNX Runtime session
 
         var fromCheckpoint = Top1("--checkpoint", checkpoint, pngs);
         Assert.Equal(fromCheckpoint, Top1("--model-file", dir.Combine("fp32.onnx"), pngs));

@@ -86,7 +86,11 @@ public class ModelRepositoryTests(ServingModel model) : IClassFixture<ServingMod
         WriteOnnx(dir, "c");
         WriteOnnx(dir, "d");
         WriteCheckpoint(dir, "e");
+        WriteOnnx(dir, "f");
+        WriteOnnx(dir, "g");
         File.WriteAllText(dir.Combine("a", "config.json"), """{"MaxBach": 4}""");
+        File.WriteAllText(dir.Combine("f", "config.json"), """{"Threads": -1}""");
+        File.WriteAllText(dir.Combine("g", "config.json"), """{"Threads": 1}""");
         File.WriteAllText(dir.Combine("b", "config.json"), """{"MaxBatch": 0}""");
         File.WriteAllText(dir.Combine("c", "config.json"), """{"MaxBatch": "four"}""");
         File.Copy(dir.Combine("d", "d.onnx"), dir.Combine("d", "copy.onnx"));
@@ -95,12 +99,17 @@ public class ModelRepositoryTests(ServingModel model) : IClassFixture<ServingMod
 
         var read = ModelRepository.Read(new ResNetClassifierOptions { ModelRepository = dir.Path });
         string Error(string name) => read.Single(m => m.Name == name).Error!.Message;
-        Assert.Equal($"'{dir.Combine("a", "config.json")}': unknown key 'MaxBach': a model's config.json takes Model, Engine, Device, Precision, MaxBatch, MaxDelayMs, MaxQueue, TopK.", Error("a"));
+        Assert.Equal($"'{dir.Combine("a", "config.json")}': unknown key 'MaxBach': a model's config.json takes Model, Engine, Device, Precision, Threads, MaxBatch, MaxDelayMs, MaxQueue, TopK.", Error("a"));
         Assert.Equal($"model folder '{dir.Combine("b")}': config.json key 'MaxBatch' must be at least 1, not 0.", Error("b"));
         Assert.Equal($"'{dir.Combine("c", "config.json")}': key 'MaxBatch' must be a whole number, not \"four\".", Error("c"));
         Assert.StartsWith($"model folder '{dir.Combine("d")}' holds 2 model files (copy.onnx, d.onnx): put exactly one in it", Error("d"));
         Assert.StartsWith($"model folder '{dir.Combine("e")}' has a labels.txt, but best.safetensors carries its own labels", Error("e"));
         Assert.StartsWith($"model folder '{dir.Combine("no model")}': its name is the model's name in the URLs", Error("no model"));
+        Assert.Equal($"model folder '{dir.Combine("f")}': config.json key 'Threads' must be 0 (one per core) or more, not -1.", Error("f"));
+        var g = read.Single(m => m.Name == "g");   // each model its own intra-op threads, so that models share the cores
+        Assert.Null(g.Error);
+        using (var predictor = g.Options!.LoadPredictor())
+            Assert.Equal(1, Assert.IsType<ResNetSharp.Inference.Engines.OnnxRuntimeEngine>(predictor.Engine).Threads);
 
         using var empty = new TempDir();
         var none = CliTests.Run("serve", "--model-repository", empty.Path, "--port", "0");
@@ -133,6 +142,7 @@ public class ModelRepositoryTests(ServingModel model) : IClassFixture<ServingMod
     [InlineData("--strict applies to --model-repository", "--checkpoint", "best.safetensors", "--strict")]
     [InlineData("the model repository '/nonexistent/models' does not exist: check --model-repository.", "--model-repository", "/nonexistent/models")]
     [InlineData("--name does not apply with --model-repository", "--model-repository", ".", "--name", "x")]
+    [InlineData("--threads must be 0 (one per core) or more, not -1.", "--model-repository", ".", "--threads", "-1")]
     public void Repository_flags_are_checked_with_one_error(string expected, params string[] args)
     {
         var r = CliTests.Run(["serve", .. args]);

@@ -38,10 +38,10 @@ public static class InferenceEngines
     /// <summary>
     /// The engine for <paramref name="model"/> (in eval mode; the engine takes no ownership): torch through
     /// <see cref="FusedResNet"/> when <paramref name="fused"/> (bf16 allowed on CUDA), or
-    /// onnxruntime, which runs on the CPU only.
+    /// onnxruntime, which runs on the CPU only, with <paramref name="threads"/> intra-op threads (0: one per core).
     /// </summary>
     public static IInferenceEngine Create(ResNet model, EngineKind kind, Device device, bool fused = false,
-        Precision precision = Precision.FP32)
+        Precision precision = Precision.FP32, int threads = 0)
     {
         kind = Resolve(kind, device);
         if (precision != Precision.FP32 && (kind != EngineKind.Torch || device.type != DeviceType.CUDA))
@@ -50,7 +50,7 @@ public static class InferenceEngines
         {
             if (device.type != DeviceType.CPU)
                 throw new ResNetSharpException($"the onnxruntime engine runs on the CPU, not {device}: use EngineSettings.Kind torch on CUDA, or InferenceSettings.Device cpu.");
-            return new OnnxRuntimeEngine(model);
+            return new OnnxRuntimeEngine(model, threads);
         }
         return new TorchEngine(model, device, fused, precision);
     }

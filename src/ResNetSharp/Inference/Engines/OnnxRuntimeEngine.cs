@@ -8,7 +8,7 @@ namespace ResNetSharp.Inference.Engines;
 
 /// <summary>
 /// The forward pass in ONNX Runtime on the CPU: the model exported in memory by <see cref="OnnxExport"/> with a
-/// dynamic batch, all graph optimisations on, intra-op threads = the machine's cores. The ResNet is only read.
+/// dynamic batch, all graph optimisations on, intra-op threads as given (default: the machine's cores). The ResNet is only read.
 /// </summary>
 public sealed class OnnxRuntimeEngine : IInferenceEngine
 {
@@ -18,8 +18,9 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
 
     /// <summary>Exports <paramref name="model"/> to ONNX in memory (dynamic batch) and opens an ONNX Runtime session on it.</summary>
     /// <param name="model">A classifier (a model with <c>fc</c>); it is only read.</param>
+    /// <param name="threads">Intra-op threads (<see cref="EngineSettings.Threads"/>); 0: the machine's cores.</param>
     /// <exception cref="ResNetSharpException">The model is a feature extractor without a classifier head.</exception>
-    public OnnxRuntimeEngine(ResNet model) : this(Export(model), model.Config.NumClasses)
+    public OnnxRuntimeEngine(ResNet model, int threads = 0) : this(Export(model), model.Config.NumClasses, threads)
     {
     }
 
@@ -30,10 +31,11 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     internal OnnxRuntimeEngine(byte[] onnx, int classes, int threads = 0)
     {
         _classes = classes;
+        Threads = threads > 0 ? threads : Environment.ProcessorCount;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
+            IntraOpNumThreads = Threads,
         };
         _session = new InferenceSession(onnx, options);
     }
@@ -46,6 +48,9 @@ public sealed class OnnxRuntimeEngine : IInferenceEngine
     public string Name => "onnxruntime";
     /// <inheritdoc/>
     public string Device => "cpu";
+
+    /// <summary>The session's intra-op threads (<see cref="EngineSettings.Threads"/>, or the machine's cores for 0).</summary>
+    public int Threads { get; }
 
     /// <inheritdoc/>
     public float[] Logits(float[] input, long[] shape)
