@@ -8,6 +8,9 @@ namespace ResNetSharp.Serving.Http;
 /// <summary>Reads request bodies up to the size limit (413 beyond it) and splits multipart uploads into files.</summary>
 internal static class RequestBody
 {
+    /// <summary>The longest multipart boundary RFC 2046 allows.</summary>
+    private const int MaxBoundary = 70;
+
     /// <summary>The whole body, at most <paramref name="limit"/> bytes; an empty body is a 400.</summary>
     public static async Task<byte[]> ReadAsync(HttpRequest request, long limit, CancellationToken cancel)
     {
@@ -43,6 +46,9 @@ internal static class RequestBody
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
             throw new ServingException(400, "the multipart/form-data Content-Type has no boundary: let the HTTP client build the multipart body.");
+        // RFC 2046 allows at most 70 characters; MultipartReader throws ArgumentOutOfRangeException on one longer than its buffer.
+        if (boundary.Length > MaxBoundary)
+            throw new ServingException(400, $"the multipart boundary is {boundary.Length} characters long, over RFC 2046's {MaxBoundary}: let the HTTP client build the multipart body.");
         var reader = new MultipartReader(boundary, new MemoryStream(body));
         var files = new List<(string?, byte[])>();
         try
