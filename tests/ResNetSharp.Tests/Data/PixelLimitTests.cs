@@ -1,3 +1,4 @@
+using ResNetSharp.Data.Check;
 using ResNetSharp.Data.Images;
 using ResNetSharp.Tests.Serving;
 
@@ -15,5 +16,13 @@ public class PixelLimitTests
         Assert.Equal((20_000, 20_000), ImageFiles.ReadSize(PixelBomb.Png(20_000, 20_000), "bomb.png"));
         // Under the limit the header passes and the decoder meets the missing rows.
         Assert.Contains("image 'small.png' is truncated", Assert.Throws<ResNetSharpException>(() => ImageFiles.Decode(PixelBomb.Png(300, 200), "small.png")).Message);
+    }
+
+    [Fact]
+    public void Data_check_names_an_image_over_the_limit_without_decoding_it()
+    {
+        var (width, height, error) = DataCheck.Inspect(PixelBomb.Png(20_000, 20_000));
+        Assert.Equal((20_000, 20_000), (width, height));
+        Assert.StartsWith("claims 20000x20000 = 400 M pixels, over the limit of 179 M", error);
     }
 }

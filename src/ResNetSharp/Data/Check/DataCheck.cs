@@ -99,8 +99,9 @@ public static class DataCheck
         using var codec = SKCodec.Create(data);
         if (codec is null) return (0, 0, "not a decodable image (corrupt, or not JPEG, PNG, BMP, GIF or WebP); replace or remove it.");
         var info = codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul);
+        if (ImageFiles.SizeProblem(info.Width, info.Height) is { } problem) return (info.Width, info.Height, problem);
         using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
+        var result = codec.GetPixels(info, bitmap.GetPixels(), ImageFiles.NoFill);
         return result switch
         {
             SKCodecResult.Success => (info.Width, info.Height, null),

@@ -47,6 +47,9 @@ public sealed class CropDecoder : IDisposable
     /// in errors), picks the source rectangle and whether to mirror it with <paramref name="chooseRect"/>(width, height)
     /// and draws it into <paramref name="destination"/>: outWidth × outHeight RGBA8888 pixels, rows of 4 · outWidth
     /// bytes. A file that is not a decodable image, or one cut short, is a <see cref="ResNetSharpException"/> naming it.
+    /// So is one whose header claims more than <see cref="ImageFiles.MaxPixels"/> at full size, before anything is
+    /// decoded: a progressive JPEG makes libjpeg-turbo allocate the whole image's coefficients even at a reduced scale
+    /// (fuzzing found a 2 KB file that took 9 GB).
     /// </summary>
     public void Decode(IntPtr encoded, int length, string name, Func<int, int, (SKRect Rect, bool Flip)> chooseRect, int outWidth, int outHeight,
         DecodeMode mode, IntPtr destination)
@@ -56,6 +59,7 @@ public sealed class CropDecoder : IDisposable
         using var data = SKData.Create(encoded, length);
         using var codec = SKCodec.Create(data) ?? throw ImageFiles.Unreadable(name);
         var full = codec.Info;
+        ImageFiles.CheckSize(full.Width, full.Height, name);
         var (rect, flip) = chooseRect(full.Width, full.Height);
         bool opaque = full.AlphaType == SKAlphaType.Opaque;
         var (image, source) = mode == DecodeMode.Fast && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
@@ -72,11 +76,12 @@ public sealed class CropDecoder : IDisposable
         int outWidth, int outHeight, DecodeMode mode, IntPtr destination)
     {
         if (!turbo.TryReadSize(encoded, length, out int width, out int height)) return false;
+        ImageFiles.CheckSize(width, height, name);
         var (rect, flip) = chooseRect(width, height);
         int d = mode == DecodeMode.Fast ? ScaleDenominator(rect, outWidth, outHeight) : 1;
         int scaledWidth = (width + d - 1) / d, scaledHeight = (height + d - 1) / d;
         var info = new SKImageInfo(scaledWidth, scaledHeight, SKColorType.Rgba8888, SKAlphaType.Premul);
-        var pixels = Buffer(info, name);
+        var pixels = Buffer(info);
         if (!turbo.TryDecode(encoded, length, pixels, scaledWidth, scaledHeight)) return false;
         float sx = (float)scaledWidth / width, sy = (float)scaledHeight / height;
         using var image = SKImage.FromPixels(info, pixels, info.RowBytes);
@@ -97,8 +102,8 @@ public sealed class CropDecoder : IDisposable
     private SKImage DecodeWhole(SKCodec codec, string name, int width, int height, bool opaque)
     {
         var info = Rgba(width, height, opaque ? SKAlphaType.Premul : SKAlphaType.Unpremul);
-        var pixels = Buffer(info, name);
-        var result = codec.GetPixels(info, pixels);
+        var pixels = Buffer(info);
+        var result = codec.GetPixels(info, pixels, ImageFiles.NoFill);
         if (result != SKCodecResult.Success) throw Bad(name, result);
         return SKImage.FromPixels(info, pixels, info.RowBytes);
     }
@@ -116,11 +121,11 @@ public sealed class CropDecoder : IDisposable
         int left = Math.Max(0, (int)Math.Floor(mapped.Left) - 1), right = Math.Min(scaled.Width, (int)Math.Ceiling(mapped.Right) + 1);
         int top = Math.Max(0, (int)Math.Floor(mapped.Top) - 1), bottom = Math.Min(scaled.Height, (int)Math.Ceiling(mapped.Bottom) + 1);
         var info = Rgba(scaled.Width, scaled.Height, SKAlphaType.Opaque);
-        var options = new SKCodecOptions(SKRectI.Create(left, 0, right - left, scaled.Height));
+        var options = new SKCodecOptions(SKZeroInitialized.Yes, SKRectI.Create(left, 0, right - left, scaled.Height));
         var start = codec.StartScanlineDecode(info, options);
         if (start != SKCodecResult.Success) throw Bad(name, start);
         var region = Rgba(right - left, bottom - top, SKAlphaType.Opaque);
-        var pixels = Buffer(region, name);
+        var pixels = Buffer(region);
         if (top > 0 && !codec.SkipScanlines(top) || codec.GetScanlines(pixels, region.Height, region.RowBytes) != region.Height)
             throw Bad(name, SKCodecResult.IncompleteInput);
         return (SKImage.FromPixels(region, pixels, region.RowBytes), new SKRect(mapped.Left - left, mapped.Top - top, mapped.Right - left, mapped.Bottom - top));
@@ -150,9 +155,8 @@ public sealed class CropDecoder : IDisposable
     private static SKImageInfo Rgba(int width, int height, SKAlphaType alpha) => new(width, height, SKColorType.Rgba8888, alpha);
 
     /// <summary>The reused decode buffer, grown to hold <paramref name="info"/>'s pixels (pinned, so Skia can write to it).</summary>
-    private IntPtr Buffer(SKImageInfo info, string name)
+    private IntPtr Buffer(SKImageInfo info)
     {
-        ImageFiles.CheckSize(info.Width, info.Height, name);
         if (_pixels.Length < info.BytesSize64) _pixels = GC.AllocateUninitializedArray<byte>((int)info.BytesSize64, pinned: true);
         return Marshal.UnsafeAddrOfPinnedArrayElement(_pixels, 0);
     }

@@ -8,6 +8,13 @@ namespace ResNetSharp.Data.Images;
 /// <summary>Reads image files (JPEG, PNG, BMP, GIF, WebP — whatever SkiaSharp decodes) as pixels and tensors.</summary>
 public static class ImageFiles
 {
+    /// <summary>
+    /// Decode options that skip Skia's fill of an incomplete image's missing rows: every caller rejects an incomplete
+    /// decode, and for a truncated JPEG decoded in a column subset that fill wrote past the buffer (a segmentation fault
+    /// that fuzzing found; docs/security.md).
+    /// </summary>
+    internal static readonly SKCodecOptions NoFill = new(SKZeroInitialized.Yes);
+
     /// <summary>File extensions treated as images when scanning folders (case-insensitive).</summary>
     public static IReadOnlySet<string> Extensions { get; } =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp" };
@@ -77,7 +84,7 @@ public static class ImageFiles
     {
         CheckSize(codec.Info.Width, codec.Info.Height, name);
         var bitmap = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
-        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels(), NoFill);
         if (result == SKCodecResult.Success) return bitmap;
         bitmap.Dispose();
         throw result == SKCodecResult.IncompleteInput ? Truncated(name) : Unreadable(name);
@@ -163,12 +170,20 @@ public static class ImageFiles
     /// </summary>
     internal static void CheckSize(int width, int height, string name)
     {
+        if (SizeProblem(width, height) is { } problem) throw new ResNetSharpException($"image '{name}' {problem}");
+        long pixels = (long)width * height;
+        if (pixels > WarnPixels) Warn?.Invoke($"image '{name}' has {width}x{height} = {pixels / 1e6:0.#} M pixels, more than {WarnPixels / 1e6:0.#} M: it may be a decompression bomb.");
+    }
+
+    /// <summary>Why an image whose header claims width × height must not be decoded (see <see cref="CheckSize"/>), or null.</summary>
+    internal static string? SizeProblem(int width, int height)
+    {
         long pixels = (long)width * height;
         if (pixels > MaxPixels)
-            throw new ResNetSharpException($"image '{name}' claims {width}x{height} = {pixels / 1e6:0.#} M pixels, over the limit of {MaxPixels / 1e6:0.#} M that guards against decompression bombs: resize it, or raise the limit with InferenceSettings.MaxPixels N if you trust the file.");
+            return $"claims {width}x{height} = {pixels / 1e6:0.#} M pixels, over the limit of {MaxPixels / 1e6:0.#} M that guards against decompression bombs: resize it, or raise the limit with InferenceSettings.MaxPixels N if you trust the file.";
         if (4 * pixels > Array.MaxLength)
-            throw new ResNetSharpException($"image '{name}' claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.");
-        if (pixels > WarnPixels) Warn?.Invoke($"image '{name}' has {width}x{height} = {pixels / 1e6:0.#} M pixels, more than {WarnPixels / 1e6:0.#} M: it may be a decompression bomb.");
+            return $"claims {width}x{height} pixels, too large to decode (over 2 GB as RGBA); resize or remove it.";
+        return null;
     }
 
     internal static ResNetSharpException Truncated(string name) =>
