@@ -1,4 +1,6 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ResNetSharp.Serving.Repository;
@@ -68,6 +70,13 @@ public sealed class ResNetClassifierRegistry : IHostedService, IDisposable
         var waiting = loaded.Count > 0 ? loaded.FirstOrDefault(m => !m.IsReady) : Models[0];
         return waiting is null ? null : IsRepository ? $"model '{waiting.Name}': {waiting.State.Reason}" : waiting.State.Reason;
     }
+
+    /// <summary>
+    /// The <c>model</c> label of a request's metrics: the model its URL names when this server serves one of that name,
+    /// else empty (health, metadata, metrics, or an unknown name: a stranger's names never become label values).
+    /// </summary>
+    internal string MetricsModel(HttpContext http) =>
+        http.GetRouteValue("name") is string name && Models.Any(m => string.Equals(m.Name, name, StringComparison.Ordinal)) ? name : "";
 
     /// <summary>The models' names, quoted, as 404 answers list them.</summary>
     internal string Names => string.Join(", ", Models.Select(m => $"'{m.Name}'"));

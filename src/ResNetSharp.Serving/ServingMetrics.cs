@@ -15,9 +15,9 @@ public sealed class ServingMetrics
         Registry = Metrics.NewCustomRegistry();
         DotNetStats.Register(Registry);
         var f = Metrics.WithCustomRegistry(Registry);
-        Requests = f.CreateCounter("resnetsharp_requests_total", "HTTP requests answered, by endpoint and status code.", "endpoint", "status");
-        RequestDuration = f.CreateHistogram("resnetsharp_request_duration_seconds", "Time from a request's arrival to its answer.",
-            new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        Requests = f.CreateCounter("resnetsharp_requests_total", "HTTP requests answered, by endpoint, model and status code.", "endpoint", "model", "status");
+        RequestDuration = f.CreateHistogram("resnetsharp_request_duration_seconds", "Time from a request's arrival to its answer, by endpoint and model.",
+            new HistogramConfiguration { LabelNames = ["endpoint", "model"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         QueueWait = f.CreateHistogram("resnetsharp_queue_wait_seconds", "Time an image waited in the queue before its forward pass, by model.",
             new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         Inference = f.CreateHistogram("resnetsharp_inference_duration_seconds", "Time of one forward pass (one batch), by model.",
@@ -25,7 +25,7 @@ public sealed class ServingMetrics
         BatchSize = f.CreateHistogram("resnetsharp_batch_size", "Images per forward pass, by model.",
             new HistogramConfiguration { LabelNames = ["model"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         QueueDepth = f.CreateGauge("resnetsharp_queue_depth", "Images waiting for a forward pass, by model.", "model");
-        Failures = f.CreateCounter("resnetsharp_failures_total", "Requests that failed, by reason.", "reason");
+        Failures = f.CreateCounter("resnetsharp_failures_total", "Requests that failed, by reason and model.", "reason", "model");
     }
 
     /// <summary>The registry in Prometheus' text format, as <c>GET /metrics</c> answers.</summary>
@@ -33,9 +33,12 @@ public sealed class ServingMetrics
 
     /// <summary>The registry that <c>GET /metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
-    /// <summary><c>resnetsharp_requests_total{endpoint,status}</c>: requests answered, by endpoint and HTTP status.</summary>
+    /// <summary>
+    /// <c>resnetsharp_requests_total{endpoint,model,status}</c>: requests answered, by endpoint (the route pattern),
+    /// model (see <see cref="ResNetClassifierRegistry.MetricsModel"/>) and HTTP status.
+    /// </summary>
     public Counter Requests { get; }
-    /// <summary><c>resnetsharp_request_duration_seconds</c>: a request's time from arrival to answer, in seconds.</summary>
+    /// <summary><c>resnetsharp_request_duration_seconds{endpoint,model}</c>: a request's time from arrival to answer, in seconds.</summary>
     public Histogram RequestDuration { get; }
     /// <summary><c>resnetsharp_queue_wait_seconds{model}</c>: seconds an image waits in the batch queue before its forward pass.</summary>
     public Histogram QueueWait { get; }
@@ -45,6 +48,6 @@ public sealed class ServingMetrics
     public Histogram BatchSize { get; }
     /// <summary><c>resnetsharp_queue_depth{model}</c>: images waiting for a forward pass now.</summary>
     public Gauge QueueDepth { get; }
-    /// <summary><c>resnetsharp_failures_total{reason}</c>: requests that failed, by reason (bad input, queue full, timeout, ...).</summary>
+    /// <summary><c>resnetsharp_failures_total{reason,model}</c>: requests that failed, by reason (bad input, queue full, timeout, ...) and model.</summary>
     public Counter Failures { get; }
 }

@@ -9,7 +9,7 @@ namespace ResNetSharp.Serving.Http;
 /// <summary>
 /// The endpoint filter on every serving endpoint: turns errors into <c>{"error": "..."}</c> with their status
 /// (503 adds Retry-After), and counts each answer in <c>resnetsharp_requests_total</c>, its time in
-/// <c>resnetsharp_request_duration_seconds</c> and failures in <c>resnetsharp_failures_total</c>.
+/// <c>resnetsharp_request_duration_seconds</c> and failures in <c>resnetsharp_failures_total</c>, each by model.
 /// </summary>
 internal static class ErrorsAndMetrics
 {
@@ -18,6 +18,7 @@ internal static class ErrorsAndMetrics
         var http = context.HttpContext;
         var metrics = http.RequestServices.GetRequiredService<ServingMetrics>();
         string endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path;
+        string model = http.RequestServices.GetRequiredService<ResNetClassifierRegistry>().MetricsModel(http);
         long start = Stopwatch.GetTimestamp();
         object? result;
         try
@@ -26,13 +27,13 @@ internal static class ErrorsAndMetrics
         }
         catch (Exception e) when (Describe(e, http) is { } error)
         {
-            metrics.Failures.WithLabels(error.Reason).Inc();
+            metrics.Failures.WithLabels(error.Reason, model).Inc();
             if (error.Status == 503) http.Response.Headers.RetryAfter = "1";
             result = Error(error.Status, error.Message);
         }
         int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
-        metrics.Requests.WithLabels(endpoint, status.ToString()).Inc();
-        metrics.RequestDuration.WithLabels(endpoint).Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        metrics.Requests.WithLabels(endpoint, model, status.ToString()).Inc();
+        metrics.RequestDuration.WithLabels(endpoint, model).Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
         return result;
     }
 

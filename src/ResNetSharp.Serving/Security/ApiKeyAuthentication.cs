@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        metrics.Failures.WithLabels("unauthorized").Inc();
+        metrics.Failures.WithLabels("unauthorized", Context.RequestServices.GetService<ResNetClassifierRegistry>()?.MetricsModel(Context) ?? "").Inc();
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = result.Failure is null ? "Bearer realm=\"resnetsharp\"" : "Bearer realm=\"resnetsharp\", error=\"invalid_token\"";
         string problem = result.Failure?.Message ?? "the request has no API key";

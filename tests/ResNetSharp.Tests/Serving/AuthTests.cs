@@ -37,7 +37,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         Assert.Equal(200, (int)(await Send(server, HttpMethod.Get, Metadata, "alpha-key")).StatusCode);
         Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/ready")).StatusCode);
         Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/live")).StatusCode);
-        Assert.Equal(4, await server.MetricAsync("resnetsharp_failures_total{reason=\"unauthorized\"}"));   // /metrics itself is open
+        Assert.Equal(4, await server.MetricTotalAsync("resnetsharp_failures_total", "reason=\"unauthorized\""));   // /metrics itself is open
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class AuthTests(ServingModel model) : IClassFixture<ServingModel>
         await using var server = await InProcessServer.StartAsync(options);
         await InProcessServer.AssertErrorAsync(await server.Client.GetAsync("/metrics"), 401, "no API key");
         var metrics = await Send(server, HttpMethod.Get, "/metrics", "alpha-key");
-        Assert.Contains("resnetsharp_failures_total{reason=\"unauthorized\"} 1", await metrics.Content.ReadAsStringAsync());
+        Assert.Contains("resnetsharp_failures_total{reason=\"unauthorized\",model=\"\"} 1", await metrics.Content.ReadAsStringAsync());
     }
 
     // The key file is rewritten while the server runs: the new key works and the old one stops, with no restart.

@@ -38,8 +38,8 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         var binary = new JsonObject { ["inputs"] = new JsonArray(new JsonObject { ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32), ["parameters"] = new JsonObject { ["binary_data_size"] = 100 } }) };
         await InProcessServer.AssertErrorAsync(await PostBinary(server, binary, new byte[100]), 400, "has 100 bytes of FP32 data but its shape needs 3072 x 4 = 12288");
         Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));   // no bad request reached the model
-        Assert.Equal(12, await server.MetricAsync("resnetsharp_failures_total{reason=\"bad_request\"}"));
-        Assert.Equal(2, await server.MetricAsync("resnetsharp_failures_total{reason=\"not_found\"}"));
+        Assert.Equal(12, await server.MetricTotalAsync("resnetsharp_failures_total", "reason=\"bad_request\""));
+        Assert.Equal(2, await server.MetricAsync("resnetsharp_failures_total{reason=\"not_found\",model=\"\"}"));   // an unknown name is no label value
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public class ErrorTests(ServingModel model) : IClassFixture<ServingModel>
         await InProcessServer.AssertErrorAsync(await server.PostAsync(Classify, File.ReadAllBytes(model.Square)), 504, "longer than --timeout-s 0.2 s and was dropped");
         await Task.Delay(1800);
         Assert.Equal(0, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"timeout\"}"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",status=\"504\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"timeout\",model=\"small_resnet\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",model=\"small_resnet\",status=\"504\"}"));
     }
 
     private static Task<HttpResponseMessage> PostJson(InProcessServer server, JsonNode request) =>

@@ -66,6 +66,14 @@ internal sealed class InProcessServer : IAsyncDisposable
         return line is null ? 0 : double.Parse(line[(sample.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The sum of <paramref name="metric"/>'s samples whose labels include <paramref name="label"/> (e.g. <c>reason="unauthorized"</c>), over its other labels.</summary>
+    public async Task<double> MetricTotalAsync(string metric, string label)
+    {
+        var text = await Client.GetStringAsync("/metrics");
+        return text.Split('\n').Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l[..l.IndexOf('}')].Contains(label, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Asserts the status and an <c>{"error"}</c> answer containing <paramref name="expected"/>.</summary>
     public static async Task AssertErrorAsync(HttpResponseMessage response, int status, string expected)
     {

@@ -25,7 +25,7 @@ public class LimitTests(ServingModel model) : IClassFixture<ServingModel>
         Assert.InRange(int.Parse(limited.Headers.GetValues("Retry-After").Single()), 1, 2);
         Assert.Equal(200, (int)(await AuthTests.Send(server, HttpMethod.Get, Metadata, "beta-key")).StatusCode);
         Assert.Equal(200, (int)(await server.Client.GetAsync("/v2/health/ready")).StatusCode);
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"rate_limited\"}"));
+        Assert.Equal(1, await server.MetricTotalAsync("resnetsharp_failures_total", "reason=\"rate_limited\""));
     }
 
     // 20,000 x 20,000 pixels in 100 bytes: 413 from the header, the 1.6 GB bitmap never allocated.
@@ -42,7 +42,7 @@ public class LimitTests(ServingModel model) : IClassFixture<ServingModel>
                 "image 'the request body' is 20000x20000 = 400 M pixels, over the server's limit of 40 M: resize it before sending, or start the server with a larger --max-pixels");
         process.Refresh();
         Assert.True(process.PeakWorkingSet64 - before < 256L << 20, $"peak RSS grew by {(process.PeakWorkingSet64 - before) >> 20} MiB");
-        Assert.Equal(4, await server.MetricAsync("resnetsharp_failures_total{reason=\"too_many_pixels\"}"));
+        Assert.Equal(4, await server.MetricAsync("resnetsharp_failures_total{reason=\"too_many_pixels\",model=\"small_resnet\"}"));
         Assert.Equal(200, (int)(await server.PostAsync(Classify, File.ReadAllBytes(model.Square))).StatusCode);
     }
 

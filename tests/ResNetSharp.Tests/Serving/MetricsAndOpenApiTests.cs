@@ -11,10 +11,10 @@ public class MetricsAndOpenApiTests(ServingModel model) : IClassFixture<ServingM
         await using var server = await InProcessServer.StartAsync(model.Options());
         Assert.Equal(200, (int)(await server.PostAsync("/v1/models/small_resnet/classify", File.ReadAllBytes(model.Square))).StatusCode);
         Assert.Equal(400, (int)(await server.PostAsync("/v1/models/small_resnet/classify", [1, 2, 3])).StatusCode);
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",status=\"200\"}"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",status=\"400\"}"));
-        Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"bad_request\"}"));
-        Assert.Equal(2, await server.MetricAsync("resnetsharp_request_duration_seconds_count{endpoint=\"/v1/models/{name}/classify\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",model=\"small_resnet\",status=\"200\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\",model=\"small_resnet\",status=\"400\"}"));
+        Assert.Equal(1, await server.MetricAsync("resnetsharp_failures_total{reason=\"bad_request\",model=\"small_resnet\"}"));
+        Assert.Equal(2, await server.MetricAsync("resnetsharp_request_duration_seconds_count{endpoint=\"/v1/models/{name}/classify\",model=\"small_resnet\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_batch_size_count{model=\"small_resnet\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_queue_wait_seconds_count{model=\"small_resnet\"}"));
         Assert.Equal(1, await server.MetricAsync("resnetsharp_inference_duration_seconds_count{model=\"small_resnet\"}"));

@@ -37,6 +37,10 @@ public class ModelRepositoryTests(ServingModel model) : IClassFixture<ServingMod
             Assert.Equal((4, 1.0, 2.0), (models[0].Options.MaxBatch, models[0].Options.MaxDelayMs, models[1].Options.MaxDelayMs));
             Assert.Equal((1.0, 2.0), (await server.MetricAsync("""resnetsharp_batch_size_count{model="shapes"}"""), await server.MetricAsync("""resnetsharp_batch_size_count{model="small"}""")));
             await InProcessServer.AssertErrorAsync(await server.PostAsync("/v1/models/resnet50/classify", image), 404, "unknown model 'resnet50': this server serves 'shapes', 'small'");
+            // Requests and failures are counted by model too; a name the server does not serve is no label value.
+            const string Requests = "resnetsharp_requests_total{endpoint=\"/v1/models/{name}/classify\"";
+            Assert.Equal((1.0, 2.0, 1.0), (await server.MetricAsync(Requests + """,model="shapes",status="200"}"""),
+                await server.MetricAsync(Requests + """,model="small",status="200"}"""), await server.MetricAsync(Requests + """,model="",status="404"}""")));
             Assert.Contains("data-model=\"small\"", await server.Client.GetStringAsync("/?model=small"));
             Assert.Equal(404, (int)(await server.Client.GetAsync("/?model=resnet50")).StatusCode);
         }
