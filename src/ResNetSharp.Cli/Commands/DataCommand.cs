@@ -31,7 +31,8 @@ internal static class DataCommand
         command.SetAction(result =>
         {
             CliOptions.LimitPixels(result, maxPixels);
-            var report = DataCheck.Run(result.GetValue(spec)!);
+            var found = DataCheck.Run(result.GetValue(spec)!);
+            var report = found with { Problems = [.. found.Problems.Select(FlagNames.Translate)] };   // the library names settings; show flags
             if (result.GetValue(json)) CliJson.Write(result, report);
             else
             {

@@ -26,6 +26,13 @@ public class DataCommandTests
         var found = CliTests.Run("data", "check", spec);
         Assert.Equal(1, found.Code);
         Assert.Contains($"{bad}: ", found.Out);
+        // A decompression bomb is named with the flag that raises the limit, and nothing is decoded.
+        File.Delete(bad);
+        string bomb = dir.Combine("val", "b", "bomb.png");
+        File.WriteAllBytes(bomb, Serving.PixelBomb.Png(20_000, 20_000));
+        var over = CliTests.Run("data", "check", spec);
+        Assert.Equal(1, over.Code);
+        Assert.Contains($"{bomb}: claims 20000x20000 = 400 M pixels, over the limit of 179 M that guards against decompression bombs: resize it, or raise the limit with --max-pixels N", over.Out);
     }
 
     [Fact]
