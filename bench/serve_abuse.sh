@@ -30,6 +30,7 @@ load() { hey -n "$1" -c "$c" -t 0 -m POST -T image/png -H "Authorization: Bearer
 load 64 > /dev/null   # warm-up
 
 # The server's RSS every 0.2 s into $work/rss (KiB); a run's peak is the largest sample taken during it.
+touch "$work/rss"   # a run may start before the first sample
 (while kill -0 $server 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$server/status >> "$work/rss"; sleep 0.2; done) &
 sampler=$!
 run() {   # run NAME ABUSE(0/1)
