@@ -121,7 +121,7 @@ public sealed class CropDecoder : IDisposable
         int left = Math.Max(0, (int)Math.Floor(mapped.Left) - 1), right = Math.Min(scaled.Width, (int)Math.Ceiling(mapped.Right) + 1);
         int top = Math.Max(0, (int)Math.Floor(mapped.Top) - 1), bottom = Math.Min(scaled.Height, (int)Math.Ceiling(mapped.Bottom) + 1);
         var info = Rgba(scaled.Width, scaled.Height, SKAlphaType.Opaque);
-        var options = new SKCodecOptions(SKZeroInitialized.Yes, SKRectI.Create(left, 0, right - left, scaled.Height));
+        var options = ImageFiles.NoFill with { Subset = SKRectI.Create(left, 0, right - left, scaled.Height) };
         var start = codec.StartScanlineDecode(info, options);
         if (start != SKCodecResult.Success) throw Bad(name, start);
         var region = Rgba(right - left, bottom - top, SKAlphaType.Opaque);
