@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/time_to_accuracy.sh: trains resnet20 (bench/resnet20.py, one input channel) on Fashion-MNIST
 with the recipe of a ResNetSharp recipe file (the keys model, epochs, batch-size, lr, momentum, nesterov, weight-decay,
-schedule onecycle|cosine, warmup-epochs, label-smoothing, augment crop[=PAD]/flip, ema, seed), the way
+schedule onecycle|cosine, warmup-epochs, label-smoothing, augment crop[=PAD]/flip, ema, tta, seed), the way
 `resnet train` does it: data in memory as uint8, the last partial training batch dropped, random crop after zero
 padding + horizontal flip, normalised by the training set's mean and std (0.2860, 0.3530), SGD without weight decay on
 batch-norm parameters and biases, the learning rate set per step (PyTorch's OneCycleLR formula, no momentum cycling),
-an exponential moving average of the parameters (buffers copied) validated instead of the weights when `ema` is set.
+an exponential moving average of the parameters and batch-norm statistics (torchvision's EMA: the batch counts copied,
+a plain copy until `warmup-epochs` end) validated instead of the weights when `ema` is set, and with `tta: flip` the
+validation averaging each test image's and its mirror image's probabilities.
 CONFIG picks precision and layout: fp32-nchw, fp32-cl, bf16-nchw, bf16-cl (torch.autocast bfloat16).
 Appends one JSON line per epoch to --out: epoch, val_top1, train_loss, seconds (training), wall_seconds (since the
 first step, validation included), images_per_s.
@@ -94,9 +96,17 @@ def main() -> None:
                           lr=0.0, momentum=float(r.get("momentum", 0.9)), nesterov=bool(r.get("nesterov", True)))
     ema_decay = r.get("ema")
     ema = copy.deepcopy(model).eval() if ema_decay else None
+    if ema is not None:   # parameters and batch-norm statistics are averaged, the batch counts copied
+        ema_state, model_state = ema.state_dict(keep_vars=True), model.state_dict(keep_vars=True)
+        ema_floats = [ema_state[k].data for k, v in model_state.items() if v.is_floating_point()]
+        model_floats = [v.data for v in model_state.values() if v.is_floating_point()]
+        ema_counts = [ema_state[k].data for k, v in model_state.items() if not v.is_floating_point()]
+        model_counts = [v.data for v in model_state.values() if not v.is_floating_point()]
+    tta_flip = str(r.get("tta", "none")) == "flip"
     smoothing = float(r.get("label-smoothing", 0))
     per_epoch = len(images) // b
     total = per_epoch * epochs
+    first_averaged = int(float(r.get("warmup-epochs", 0)) * per_epoch) + 2
     test = ((test_x.float() / 255 - MEAN) / STD).contiguous(memory_format=fmt)
 
     def batch(idxs):
@@ -117,7 +127,11 @@ def main() -> None:
         correct = 0
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             for i in range(0, len(test), 500):
-                correct += (net(test[i:i + 500]).argmax(1) == test_y[i:i + 500]).sum().item()
+                x = test[i:i + 500]
+                scores = net(x).float().log_softmax(1)
+                if tta_flip:   # the mean of the image's and its mirror image's probabilities
+                    scores = torch.stack([scores, net(x.flip(3)).float().log_softmax(1)]).logsumexp(0)
+                correct += (scores.argmax(1) == test_y[i:i + 500]).sum().item()
         return correct / len(test)
 
     step = 0
@@ -140,10 +154,14 @@ def main() -> None:
                 step += 1
                 loss_sum += loss.item()
                 if ema is not None:
-                    with torch.no_grad():
-                        torch._foreach_mul_(list(ema.parameters()), float(ema_decay))
-                        torch._foreach_add_(list(ema.parameters()), list(model.parameters()), alpha=1 - float(ema_decay))
-                        for e, m in zip(ema.buffers(), model.buffers()):
+                    with torch.no_grad():   # a copy until warmup ends, then decay * average + (1 - decay) * model
+                        if step < first_averaged:
+                            for e, m in zip(ema_floats, model_floats):
+                                e.copy_(m)
+                        else:   # PyTorch 1.13 has no _foreach_lerp_
+                            torch._foreach_mul_(ema_floats, float(ema_decay))
+                            torch._foreach_add_(ema_floats, model_floats, alpha=1 - float(ema_decay))
+                        for e, m in zip(ema_counts, model_counts):
                             e.copy_(m)
             seconds = time.perf_counter() - start
             top1 = evaluate(ema if ema is not None else model)
