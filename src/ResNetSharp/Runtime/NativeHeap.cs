@@ -9,7 +9,8 @@ namespace ResNetSharp.Runtime;
 /// step the kernel maps, zero-fills and unmaps the same megabytes again: about 6,000 page faults a step for resnet20 at
 /// batch 128 on 28x28 images. <see cref="KeepFreedMemory"/> raises both thresholds (the mmap threshold
 /// to glibc's maximum, 32 MiB), so the steps reuse the heap: a CPU training process then keeps its peak heap resident,
-/// as PyTorch's caching allocator does on a GPU. Elsewhere (musl, Windows, macOS) it does nothing.
+/// as PyTorch's caching allocator does on a GPU (the main thread's heap wholly; a secondary thread's arena up to glibc's
+/// 64 MiB heap size, beyond which an emptied heap is still unmapped). Elsewhere (musl, Windows, macOS) it does nothing.
 /// </summary>
 public static class NativeHeap
 {
