@@ -7,9 +7,9 @@ namespace ResNetSharp.Runtime;
 /// The fast path for training: bf16 mixed precision (<see cref="Autocast"/> around forward and loss),
 /// channels_last inputs and convolution weights (<see cref="ChannelsLast"/>), cuDNN benchmark mode on CUDA
 /// (<see cref="CuDnn"/>; training shapes are static), and on the CPU a native heap that keeps freed memory
-/// (<see cref="NativeHeap"/>: each step reuses the last step's activations' memory instead of faulting it in again). The two hooks have the types of <c>TrainStep.InputTransform</c>
-/// and <c>TrainStep.ForwardWrapper</c>: <c>step.InputTransform = FastPath.InputTransform(cl)</c>,
-/// <c>step.ForwardWrapper = FastPath.ForwardWrapper(precision)</c>.
+/// (<see cref="NativeHeap"/>: each step reuses the last step's memory instead of faulting it in again). The two hooks
+/// have the types of <c>TrainStep.InputTransform</c> and <c>TrainStep.ForwardWrapper</c>:
+/// <c>step.InputTransform = FastPath.InputTransform(cl)</c>, <c>step.ForwardWrapper = FastPath.ForwardWrapper(precision)</c>.
 /// </summary>
 public static class FastPath
 {
