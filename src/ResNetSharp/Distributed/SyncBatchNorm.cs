@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,6 +16,7 @@ namespace ResNetSharp.Distributed;
 public sealed class SyncBatchNorm : IDisposable
 {
     private readonly List<IDisposable> _hooks = [];
+    private readonly List<BatchNorm2d> _norms = [];
 
     /// <summary>Hooks every <see cref="BatchNorm2d"/> of <paramref name="model"/> to normalise over <paramref name="group"/>'s global batch.</summary>
     public SyncBatchNorm(nn.Module model, ProcessGroup group)
@@ -22,6 +24,8 @@ public sealed class SyncBatchNorm : IDisposable
         foreach (var (_, module) in model.named_modules())
         {
             if (module is not BatchNorm2d bn) continue;
+            FusedBatchNorm.RunAsModule(bn);   // the hooks replace the module's output
+            _norms.Add(bn);
             (Tensor Mean, Tensor Var)? before = null;
             _hooks.Add(new Hook(bn.register_forward_pre_hook((m, x) =>
             {
@@ -72,6 +76,8 @@ public sealed class SyncBatchNorm : IDisposable
     {
         foreach (var hook in _hooks) hook.Dispose();
         _hooks.Clear();
+        foreach (var bn in _norms) FusedBatchNorm.RunAsModule(bn, keep: false);
+        _norms.Clear();
     }
 
     private sealed class Hook(Action remove) : IDisposable
