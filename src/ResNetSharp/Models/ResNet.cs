@@ -177,9 +177,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
             : x;
 
     /// <summary>relu(norm(x)), as one <see cref="FusedBatchNorm"/> where it applies.</summary>
-    private Tensor NormRelu(Module<Tensor, Tensor> norm, Tensor x) => FusedBatchNorm.Supports(norm, x)
-        ? FusedBatchNorm.Apply((TorchSharp.Modules.BatchNorm2d)norm, x)
-        : relu!.call(norm.call(x));
+    private Tensor NormRelu(Module<Tensor, Tensor> norm, Tensor x) => FusedBatchNorm.TryApply(norm, x) ?? relu!.call(norm.call(x));
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -54,8 +54,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IResidualBlock
         var skip = shortcut.Path == ShortcutPath.None ? null
             : shortcut.Module is { } module ? Call(module, shortcut.FromPreActivated ? pre : x) : x;
         bool fusesAdd = skip is not null && plan.ReluAfterAdd && last is { Norm: not null, Relu: false } && (!training || DropPathRate <= 0);
-        if (fusesAdd && FusedBatchNorm.Supports(Layer(last.Norm!), y, skip))
-            return FusedBatchNorm.Apply((TorchSharp.Modules.BatchNorm2d)Layer(last.Norm!), y, skip).MoveToOuterDisposeScope();
+        if (fusesAdd && FusedBatchNorm.TryApply(Layer(last.Norm!), y, skip) is { } fused) return fused.MoveToOuterDisposeScope();
         y = Finish(last, y);
         if (skip is not null) y = DropPath.Apply(y, DropPathRate, training).add_(skip);
         if (plan.ReluAfterAdd) y = Call(plan.Activation, y);
@@ -71,9 +70,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IResidualBlock
         _ => y,
     };
 
-    private Tensor NormRelu(string norm, Tensor y) => FusedBatchNorm.Supports(Layer(norm), y)
-        ? FusedBatchNorm.Apply((TorchSharp.Modules.BatchNorm2d)Layer(norm), y)
-        : Call(Plan.Activation, Call(norm, y));
+    private Tensor NormRelu(string norm, Tensor y) => FusedBatchNorm.TryApply(Layer(norm), y) ?? Call(Plan.Activation, Call(norm, y));
 
     /// <summary>Zeroes the last BN weight (post-activation) or last conv weight (pre-activation) of the residual branch.</summary>
     public void ZeroInitLast()

@@ -61,11 +61,14 @@ public static class FusedBatchNorm
     /// running statistics are updated); differentiable in x, skip, the weight and the bias. Check <see cref="Supports"/> first.
     /// </summary>
     /// <exception cref="ResNetSharpException">The module or the tensors are not ones <see cref="Supports"/> accepts.</exception>
-    public static Tensor Apply(BatchNorm2d norm, Tensor x, Tensor? skip = null)
+    public static Tensor Apply(BatchNorm2d norm, Tensor x, Tensor? skip = null) => TryApply(norm, x, skip)
+        ?? throw new ResNetSharpException($"the fused batch norm does not apply to this module and input ({x.dtype} [{string.Join(", ", x.shape)}] on {x.device}): check FusedBatchNorm.Supports first, or call the module.");
+
+    /// <summary><see cref="Apply"/> where <see cref="Supports"/> holds, else null (call the modules then).</summary>
+    internal static Tensor? TryApply(nn.Module norm, Tensor x, Tensor? skip = null)
     {
-        if (!Supports(norm, x, skip))
-            throw new ResNetSharpException($"the fused batch norm does not apply to this module and input ({x.dtype} [{string.Join(", ", x.shape)}] on {x.device}): check FusedBatchNorm.Supports first, or call the module.");
+        if (!Supports(norm, x, skip)) return null;
         using var layout = skip is null || ChannelsLast.IsChannelsLast(skip) ? null : ChannelsLast.Convert(skip);
-        return BatchNormReluFunction.apply(x, layout ?? skip!, norm.weight!, norm.bias!, norm);
+        return BatchNormReluFunction.apply(x, layout ?? skip!, ((BatchNorm2d)norm).weight!, ((BatchNorm2d)norm).bias!, norm);
     }
 }
