@@ -9,7 +9,7 @@ namespace ResNetSharp.Runtime.Kernels;
 /// <summary>
 /// Batch norm fused with the ReLU after it, and optionally with a residual add before that ReLU
 /// (<c>relu(bn(x) + skip)</c>, the end of a post-activation block), for training on the CPU in bf16 channels_last. It
-/// makes two passes over memory forward and two backward where ATen makes five to nine, in AVX-512 kernels (the
+/// makes two passes over memory forward and two backward where ATen makes one or two per op, in AVX-512 kernels (the
 /// element-wise kernels of the libtorch that TorchSharp ships are AVX2 builds), on libtorch's own OpenMP threads.
 /// Batch statistics, running statistics (the momentum, or the cumulative average when it is null) and
 /// num_batches_tracked follow BatchNorm2d in training mode; the gradients are the unfused ops' gradients, computed in
