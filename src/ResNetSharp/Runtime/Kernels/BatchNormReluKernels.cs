@@ -48,19 +48,7 @@ internal static unsafe class BatchNormReluKernels
     public static void Moments(void* args, int thread, int threads) => Sums<MomentSums>((BatchNormReluArgs*)args, thread, threads);
 
     /// <summary>Forward, second pass: <c>y = relu(x·Scale + Shift [+ Residual])</c>.</summary>
-    public static void Forward(void* args, int thread, int threads)
-    {
-        var a = (BatchNormReluArgs*)args;
-        var (first, end) = Share(a->Rows, thread, threads);
-        int channels = a->Channels;
-        for (long o = first * channels, stop = end * channels; o < stop; o += channels)
-            for (int c = 0; c < channels; c += 16)
-            {
-                var z = Vector512.FusedMultiplyAdd(Bf16.Load(a->X + o + c), Vector512.Load(a->Scale + c), Vector512.Load(a->Shift + c));
-                if (a->Residual != null) z += Bf16.Load(a->Residual + o + c);
-                Bf16.Store(a->Y + o + c, Vector512.Max(z, Vector512<float>.Zero));
-            }
-    }
+    public static void Forward(void* args, int thread, int threads) => Map<Normalize>((BatchNormReluArgs*)args, thread, threads);
 
     /// <summary>
     /// Backward, first pass: <c>dz = dy</c> where the output is positive, else 0, stored in GradResidual when there is a
@@ -69,19 +57,45 @@ internal static unsafe class BatchNormReluKernels
     public static void GradSums(void* args, int thread, int threads) => Sums<GradientSums>((BatchNormReluArgs*)args, thread, threads);
 
     /// <summary>Backward, second pass: <c>dx = A·dz + B·x + C</c>.</summary>
-    public static void GradInput(void* args, int thread, int threads)
+    public static void GradInput(void* args, int thread, int threads) => Map<InputGradient>((BatchNormReluArgs*)args, thread, threads);
+
+    /// <summary>One vector of 16 channels of an element-wise pass.</summary>
+    private interface IMap
     {
-        var a = (BatchNormReluArgs*)args;
+        static abstract void Apply(BatchNormReluArgs* a, long offset, int channel);
+    }
+
+    private readonly struct Normalize : IMap
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(BatchNormReluArgs* a, long offset, int channel)
+        {
+            var z = Vector512.FusedMultiplyAdd(Bf16.Load(a->X + offset), Vector512.Load(a->Scale + channel), Vector512.Load(a->Shift + channel));
+            if (a->Residual != null) z += Bf16.Load(a->Residual + offset);
+            Bf16.Store(a->Y + offset, Vector512.Max(z, Vector512<float>.Zero));
+        }
+    }
+
+    private readonly struct InputGradient : IMap
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(BatchNormReluArgs* a, long offset, int channel)
+        {
+            var x = Bf16.Load(a->X + offset);
+            var dz = a->GradResidual != null ? Bf16.Load(a->GradResidual + offset) : MaskedGrad(a, x, offset, channel);
+            var dx = Vector512.FusedMultiplyAdd(Vector512.Load(a->A + channel), dz, Vector512.FusedMultiplyAdd(Vector512.Load(a->B + channel), x, Vector512.Load(a->C + channel)));
+            Bf16.Store(a->GradX + offset, dx);
+        }
+    }
+
+    /// <summary>An element-wise pass over each thread's rows, 16 channels at a time.</summary>
+    private static void Map<T>(BatchNormReluArgs* a, int thread, int threads) where T : struct, IMap
+    {
         var (first, end) = Share(a->Rows, thread, threads);
         int channels = a->Channels;
         for (long o = first * channels, stop = end * channels; o < stop; o += channels)
             for (int c = 0; c < channels; c += 16)
-            {
-                var x = Bf16.Load(a->X + o + c);
-                var dz = a->GradResidual != null ? Bf16.Load(a->GradResidual + o + c) : MaskedGrad(a, x, o + c, c);
-                var dx = Vector512.FusedMultiplyAdd(Vector512.Load(a->A + c), dz, Vector512.FusedMultiplyAdd(Vector512.Load(a->B + c), x, Vector512.Load(a->C + c)));
-                Bf16.Store(a->GradX + o + c, dx);
-            }
+                T.Apply(a, o + c, c);
     }
 
     /// <summary>One vector of 16 channels' contribution to a pass's two sums.</summary>

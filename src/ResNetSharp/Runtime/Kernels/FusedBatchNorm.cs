@@ -51,10 +51,12 @@ public static class FusedBatchNorm
         Enabled && Vector512.IsHardwareAccelerated && OpenMp.Available
         && norm is BatchNorm2d { training: true, weight: { } w, bias: { } b, running_mean: { } mean, running_var: { } var } bn
         && !KeptOnModule.TryGetValue(bn, out _)
-        && new[] { w, b, mean, var }.All(t => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous())
+        && IsCpuFloat(w) && IsCpuFloat(b) && IsCpuFloat(mean) && IsCpuFloat(var)
         && x.dim() == 4 && x.dtype == ScalarType.BFloat16 && x.device_type == DeviceType.CPU
         && x.shape[1] == bn.num_features && x.shape[1] % 16 == 0 && x.numel() / x.shape[1] > 1 && ChannelsLast.IsChannelsLast(x)
         && (skip is null || skip.dtype == ScalarType.BFloat16 && skip.device_type == DeviceType.CPU && skip.shape.SequenceEqual(x.shape));
+
+    private static bool IsCpuFloat(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
 
     /// <summary>
     /// <c>relu(norm(x) + skip)</c>, or <c>relu(norm(x))</c> without a skip, in training mode (batch statistics; the
