@@ -4,11 +4,14 @@
 # channels_last, bf16 autocast + channels_last. Runs are interleaved (ours, theirs, per config, ROUNDS times) so that
 # load from other processes hits both alike; prints every run and the median ratio (ours / PyTorch) per config.
 # Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), installed when missing.
-# Usage: bench/fashion_mnist_speed.sh [STEPS (30)] [ROUNDS (3)]
+# Each run times STEPS steps after WARMUP untimed ones (default 100: .NET's tiered JIT recompiles hot code for the
+# first hundred or so steps, which a run of 29,000 steps never sees; PyTorch gets the same warmup).
+# Usage: bench/fashion_mnist_speed.sh [STEPS (30)] [ROUNDS (3)]   Env: WARMUP (100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-30}
 ROUNDS=${2:-3}
+WARMUP=${WARMUP:-100}
 PY=/usr/bin/python3
 DATA=/usr/share/datasets/fashion-mnist
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -21,8 +24,8 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for round in $(seq "$ROUNDS"); do
   for config in fp32-nchw fp32-cl bf16-cl; do
-    $OURS fashion-mnist "$config" --steps "$STEPS" | tee -a "$results"
-    (cd bench && $PY fashion_mnist_torch.py "$config" --steps "$STEPS" --dir "$DATA") | tee -a "$results"
+    $OURS fashion-mnist "$config" --steps "$STEPS" --warmup "$WARMUP" | tee -a "$results"
+    (cd bench && $PY fashion_mnist_torch.py "$config" --steps "$STEPS" --warmup "$WARMUP" --dir "$DATA") | tee -a "$results"
   done
 done
 $PY - "$results" <<'PY'

@@ -157,24 +157,13 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         if (input.dim() != 4 || input.shape[1] != Config.InChannels)
             throw new ResNetSharpException($"the model expects input of shape [N, {Config.InChannels}, H, W], got [{string.Join(", ", input.shape)}]: resize or convert the images, or build the model with in_channels={(input.dim() == 4 ? input.shape[1] : Config.InChannels)}.");
         using var scope = NewDisposeScope();
-        var x = StemLayout(conv1.call(input));
+        var x = conv1.call(input);
         if (bn1 is not null) x = NormRelu(bn1, x);
         if (maxpool is not null) x = maxpool.call(x);
         foreach (var stage in _stages) x = stage.call(x);
         if (final_bn is not null) x = NormRelu(final_bn, x);
         return x.MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// The stem convolution's output in the model's layout. With one input channel, NCHW and channels_last coincide for
-    /// the input and the stem's weight, and libtorch returns NCHW; the rest of a channels_last model (its first stage's
-    /// weights tell) would then run on NCHW activations.
-    /// </summary>
-    private Tensor StemLayout(Tensor x) =>
-        Config.InChannels == 1 && x.dim() == 4 && !ChannelsLast.IsChannelsLast(x)
-        && _stages[0].parameters().FirstOrDefault(p => p.dim() == 4) is { } weight && ChannelsLast.IsChannelsLast(weight)
-            ? ChannelsLast.Convert(x)
-            : x;
 
     /// <summary>relu(norm(x)), as one <see cref="FusedBatchNorm"/> where it applies.</summary>
     private Tensor NormRelu(Module<Tensor, Tensor> norm, Tensor x) => FusedBatchNorm.TryApply(norm, x) ?? relu!.call(norm.call(x));

@@ -13,11 +13,16 @@ public static class ChannelsLast
     // memory_format=2 is torch.channels_last (a compiled string cannot name it); the script must end with a newline.
     private static readonly Lazy<jit.CompilationUnit> Script = new(() => jit.compile("""
         def channels_last(x: Tensor) -> Tensor:
-            return x.contiguous(memory_format=2)
+            return x.to(memory_format=2)
 
         """));
 
-    /// <summary>A channels_last copy of a 4-D tensor (the tensor itself when it already is); differentiable.</summary>
+    /// <summary>
+    /// A channels_last copy of a 4-D tensor (the tensor itself when its strides already are); differentiable. It is
+    /// <c>to(memory_format=channels_last)</c>, not <c>contiguous(…)</c>: with one channel, a contiguous tensor counts as
+    /// channels_last-contiguous and <c>contiguous</c> would keep its NCHW strides, from which libtorch then runs a
+    /// one-channel stem convolution, and everything after it, in NCHW.
+    /// </summary>
     public static Tensor Convert(Tensor x)
     {
         if (x.dim() != 4) throw new ResNetSharpException($"channels_last needs a 4-D tensor [N, C, H, W], got [{string.Join(", ", x.shape)}]: pass a batch of images.");

@@ -1,3 +1,4 @@
+using ResNetSharp.Runtime.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,8 +63,12 @@ public sealed class TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer o
             return loss.mul(mixWeight).add(mixedLoss.mul(1 - mixWeight));
         }
         BeforeForward?.Invoke();
-        var loss = ForwardWrapper?.Invoke(Forward) ?? Forward();
-        loss.backward();
+        Tensor loss;
+        using (FusedBatchNorm.DeferSkipGradients())   // the backward pass is the whole graph's
+        {
+            loss = ForwardWrapper?.Invoke(Forward) ?? Forward();
+            loss.backward();
+        }
         AfterBackward?.Invoke();
         if (clipGradNorm is { } maxNorm) ClipGradNorm(maxNorm);
         optimizer.step();

@@ -21,6 +21,23 @@ public class ChannelsLastTests
     }
 
     [Fact]
+    public void OneChannelTensorsAndTheirModelsGetChannelsLastStridesAndOutputs()
+    {
+        // With C = 1 a contiguous tensor already counts as channels_last-contiguous to libtorch, so contiguous() would
+        // keep its NCHW strides, and a one-channel stem would then run in NCHW (libtorch picks a convolution's layout from
+        // its input's and weight's strides). Convert gives the strides themselves, so the stem's output is channels_last.
+        using var x = randn(2, 1, 4, 5);
+        using var y = ChannelsLast.Convert(x);
+        Assert.Equal(new long[] { 20, 1, 5, 1 }, y.stride());
+        Assert.True(y.allclose(x, rtol: 0, atol: 0));
+        using var model = ResNet.Create("resnet20", inChannels: 1);
+        ChannelsLast.Apply(model);
+        Assert.All(model.parameters().Where(p => p.dim() == 4), p => Assert.True(ChannelsLast.IsChannelsLast(p)));
+        using var features = model.ForwardFeatures(ChannelsLast.Convert(randn(2, 1, 16, 16)));
+        Assert.True(ChannelsLast.IsChannelsLast(features));
+    }
+
+    [Fact]
     public void ChannelsLastModelEqualsNchwModel()
     {
         manual_seed(3);

@@ -60,6 +60,65 @@ public class FusedBatchNormTests
         Assert.Equal(1, bn.num_batches_tracked!.item<long>());
     }
 
+    // A stem-like norm p = relu(bn1(a)) feeds a block: h = p·m (standing for its convolutions), then
+    // q = relu(bn2(h) + p). Within DeferSkipGradients the second norm hands p's skip gradient to the first one's
+    // backward instead of to autograd, so autograd's view of p's gradient lacks the skip's share; outside it, autograd
+    // adds the two. Either way, the gradients of a and of the weights are those of the unfused ops in float, to 1e-2:
+    // p and h are rounded to bf16 between the ops here (the reference keeps them in float), which compounds to about
+    // 4e-3 (measured); a lost skip share would be an error of tens of percent.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_skip_from_an_earlier_fused_norm_defers_its_gradient_only_within_the_scope(bool deferring)
+    {
+        var g = new Generator(5);
+        Tensor Bf16(params long[] shape) => ChannelsLast.Convert(randn(shape, generator: g).mul_(1.5).add_(0.3).to(ScalarType.BFloat16));
+        using var a0 = Bf16(4, 32, 6, 6);
+        using var m = Bf16(4, 32, 6, 6);
+        using var grad = Bf16(4, 32, 6, 6);
+        using var bn1 = nn.BatchNorm2d(32);
+        using var bn2 = nn.BatchNorm2d(32);
+        using var reference1 = nn.BatchNorm2d(32);
+        using var reference2 = nn.BatchNorm2d(32);
+        using (no_grad())
+        {
+            foreach (var bn in new[] { bn1, bn2 })
+            {
+                bn.weight!.copy_(rand(32, generator: g).add_(0.5));
+                bn.bias!.copy_(randn(32, generator: g).mul_(0.2));
+            }
+            reference1.load_state_dict(bn1.state_dict());
+            reference2.load_state_dict(bn2.state_dict());
+        }
+
+        using var a = a0.detach().requires_grad_();
+        Tensor p;
+        using (deferring ? FusedBatchNorm.DeferSkipGradients() : null)
+        {
+            p = BatchNormReluFunction.apply(a, null!, bn1.weight!, bn1.bias!, bn1);
+            p.retain_grad();
+            using var h = p * m;
+            using var q = BatchNormReluFunction.apply(h, p, bn2.weight!, bn2.bias!, bn2);
+            q.backward([grad]);
+        }
+
+        using var af = a0.to(ScalarType.Float32).requires_grad_();
+        using var pf = nn.functional.relu(reference1.call(af));
+        pf.retain_grad();
+        using var hf = pf * m.to(ScalarType.Float32);
+        hf.retain_grad();
+        using var qf = nn.functional.relu(reference2.call(hf) + pf);
+        qf.backward([grad.to(ScalarType.Float32)]);
+
+        AssertClose(af.grad!, a.grad!, 1e-2, "input gradient");
+        AssertClose(reference1.weight!.grad!, bn1.weight!.grad!, 1e-2, "first weight gradient");
+        AssertClose(reference2.weight!.grad!, bn2.weight!.grad!, 1e-2, "second weight gradient");
+        using var throughProduct = hf.grad! * m.to(ScalarType.Float32);   // p's gradient without the skip's share
+        AssertClose(deferring ? throughProduct : pf.grad!, p.grad!, 1e-2, "p's gradient as autograd sees it");
+        Assert.False(FusedBatchNorm.DefersSkipGradients);
+        p.Dispose();
+    }
+
     [Fact]
     public void Without_a_momentum_the_running_statistics_are_the_cumulative_average()
     {
@@ -147,6 +206,7 @@ public class FusedBatchNormTests
         model.train();
         using var scope = NewDisposeScope();
         Tensor Forward() => nn.functional.cross_entropy(model.call(precision == Precision.FP32 ? x : ChannelsLast.Convert(x)).to(ScalarType.Float32), labels);
+        using var deferring = FusedBatchNorm.DeferSkipGradients();   // as TrainStep runs it
         var loss = FastPath.ForwardWrapper(precision) is { } wrapper ? wrapper(Forward) : Forward();
         loss.backward();
         foreach (var hook in hooks) hook.remove();

@@ -8,6 +8,13 @@ namespace ResNetSharp.Runtime.Kernels;
 /// The autograd function behind <see cref="FusedBatchNorm"/>: arguments (x, skip or null, weight, bias, the
 /// BatchNorm2d). It saves x (and the output, whose sign is the ReLU's mask, when there is a skip) and the per-channel
 /// mean and scale; the backward pass returns the gradients of x, the skip, the weight and the bias.
+/// <para>
+/// Within <see cref="FusedBatchNorm.DeferSkipGradients"/>, a skip that is the output of an earlier application on this
+/// thread (an identity shortcut: the block's input came from the previous block's fused norm, or from the stem's)
+/// defers its gradient: instead of returning it, for autograd to add to the gradient that reaches that output through
+/// the block's first convolution (a pass over memory), the backward pass hands it to the earlier application, whose
+/// kernels read both gradients. Autograd runs this backward before the earlier one, since the skip is an input here.
+/// </para>
 /// </summary>
 internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchNormReluFunction>
 {
@@ -16,8 +23,24 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
     /// <inheritdoc/>
     public override string Name => nameof(BatchNormReluFunction);
 
+    /// <summary>How many recent outputs per thread a skip is matched against (a block's input is two applications back).</summary>
+    private const int Recent = 4;
+
+    /// <summary>This thread's recent outputs, newest first: aliases outside the graph, which also keep the memory from reuse.</summary>
+    [ThreadStatic] private static (Tensor Output, State State)[]? _recent;
+
     /// <summary>What the backward pass needs per channel besides the saved tensors.</summary>
-    private sealed record State(float[] Mean, float[] InvStd, float[] Scale, float[] Shift, float[] Weight, bool HasSkip);
+    private sealed record State(float[] Mean, float[] InvStd, float[] Scale, float[] Shift, float[] Weight, bool HasSkip)
+    {
+        /// <summary>The earlier application whose output is the skip, which takes the skip's gradient; null: autograd takes it.</summary>
+        public State? SkipSource { get; init; }
+
+        /// <summary>Whether a later application took this output as its skip (one may).</summary>
+        public bool Claimed { get; set; }
+
+        /// <summary>The gradient of this output that a later application's skip deferred, until this backward pass reads it.</summary>
+        public Tensor? Deferred { get; set; }
+    }
 
     /// <inheritdoc/>
     public override Tensor forward(AutogradContext ctx, params object[] vars)
@@ -37,7 +60,10 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
 
         var weight = Floats(norm.weight!, channels);
         var bias = (float*)TensorMemory.Address(norm.bias!);
-        var state = new State(new float[channels], new float[channels], new float[channels], new float[channels], weight, skip is not null);
+        var state = new State(new float[channels], new float[channels], new float[channels], new float[channels], weight, skip is not null)
+        {
+            SkipSource = skip is null ? null : Claim(skip),
+        };
         var biasedVar = new double[channels];
         for (int c = 0; c < channels; c++)
         {
@@ -64,7 +90,42 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
         }
         ctx.save_for_backward(skip is null ? [x] : [x, y]);
         ctx.save_data(StateKey, state);
+        Remember(y, state);
         return y;
+    }
+
+    /// <summary>
+    /// The state of the recent application whose output <paramref name="skip"/> is (the same memory, shape and strides,
+    /// reached through the graph: not a leaf), claimed for its gradient; null when there is none or it is claimed.
+    /// </summary>
+    private static State? Claim(Tensor skip)
+    {
+        if (_recent is null || !FusedBatchNorm.DefersSkipGradients || !skip.requires_grad || skip.is_leaf) return null;
+        foreach (var (output, state) in _recent)
+        {
+            if (output is null || state.Claimed || Data(output) != Data(skip) || !output.shape.SequenceEqual(skip.shape) || !output.stride().SequenceEqual(skip.stride())) continue;
+            state.Claimed = true;
+            return state;
+        }
+        return null;
+    }
+
+    /// <summary>Adds an output to this thread's recent ones, dropping the oldest, while skips defer their gradients.</summary>
+    private static void Remember(Tensor y, State state)
+    {
+        if (!FusedBatchNorm.DefersSkipGradients) return;
+        _recent ??= new (Tensor, State)[Recent];
+        _recent[^1].Output?.Dispose();
+        Array.Copy(_recent, 0, _recent, 1, Recent - 1);
+        _recent[0] = (y.detach().DetachFromDisposeScope(), state);
+    }
+
+    /// <summary>Drops this thread's recent outputs (when the deferring scope ends).</summary>
+    internal static void ForgetOutputs()
+    {
+        if (_recent is null) return;
+        foreach (var (output, _) in _recent) output?.Dispose();
+        _recent = null;
     }
 
     /// <inheritdoc/>
@@ -80,6 +141,8 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
         long rows = x.numel() / channels;
         int threads = OpenMp.Threads(x.numel());
         var gradSkip = state.HasSkip ? empty_like(x) : null;
+        using var deferred = state.Deferred;
+        state.Deferred = null;
         var sums = new double[threads * 2 * channels];
         fixed (float* pMean = state.Mean)
         fixed (float* pScale = state.Scale)
@@ -88,7 +151,7 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
         {
             var args = new BatchNormReluArgs
             {
-                X = Data(x), Y = y is null ? null : Data(y), GradY = Data(dy), GradResidual = gradSkip is null ? null : Data(gradSkip),
+                X = Data(x), Y = y is null ? null : Data(y), GradY = Data(dy), GradYDeferred = deferred is null ? null : Data(deferred), GradResidual = gradSkip is null ? null : Data(gradSkip),
                 Scale = pScale, Shift = pShift, Center = pMean, Sums = pSums, Rows = rows, Channels = channels,
             };
             OpenMp.Run(&BatchNormReluKernels.GradSums, &args, threads);
@@ -114,10 +177,15 @@ internal sealed unsafe class BatchNormReluFunction : SingleTensorFunction<BatchN
         {
             var args = new BatchNormReluArgs
             {
-                X = Data(x), GradY = Data(dy), GradX = Data(gradX), GradResidual = gradSkip is null ? null : Data(gradSkip),
+                X = Data(x), GradY = Data(dy), GradYDeferred = deferred is null ? null : Data(deferred), GradX = Data(gradX), GradResidual = gradSkip is null ? null : Data(gradSkip),
                 Scale = pScale, Shift = pShift, A = pA, B = pB, C = pC, Rows = rows, Channels = channels,
             };
             OpenMp.Run(&BatchNormReluKernels.GradInput, &args, threads);
+        }
+        if (state.SkipSource is { } source && gradSkip is not null)
+        {
+            source.Deferred = gradSkip.DetachFromDisposeScope();
+            gradSkip = null;
         }
         return [gradX, gradSkip!, tensor(gradWeight), tensor(gradBias), null!];
     }

@@ -17,6 +17,8 @@ internal unsafe struct BatchNormReluArgs
     public ushort* Residual;
     /// <summary>The gradient of the output.</summary>
     public ushort* GradY;
+    /// <summary>A second gradient of the output, added to <see cref="GradY"/> (the one a later block's skip deferred), or null.</summary>
+    public ushort* GradYDeferred;
     /// <summary>The gradient of the input, written by <see cref="BatchNormReluKernels.GradInput"/>.</summary>
     public ushort* GradX;
     /// <summary>The gradient after the ReLU's mask, which is also the skip's gradient; null without a skip.</summary>
@@ -51,7 +53,7 @@ internal static unsafe class BatchNormReluKernels
     public static void Forward(void* args, int thread, int threads) => Map<Normalize>((BatchNormReluArgs*)args, thread, threads);
 
     /// <summary>
-    /// Backward, first pass: <c>dz = dy</c> where the output is positive, else 0, stored in GradResidual when there is a
+    /// Backward, first pass (dy is GradY plus GradYDeferred): <c>dz = dy</c> where the output is positive, else 0, stored in GradResidual when there is a
     /// skip; per channel, the sum of dz and of <c>dz·(x − Center)</c>.
     /// </summary>
     public static void GradSums(void* args, int thread, int threads) => Sums<GradientSums>((BatchNormReluArgs*)args, thread, threads);
@@ -124,7 +126,7 @@ internal static unsafe class BatchNormReluKernels
             Vector512<float> dz;
             if (a->GradResidual != null)
             {
-                dz = Bf16.Load(a->GradY + offset) & Vector512.GreaterThan(Bf16.Load(a->Y + offset), Vector512<float>.Zero);
+                dz = Grad(a, offset) & Vector512.GreaterThan(Bf16.Load(a->Y + offset), Vector512<float>.Zero);
                 Bf16.Store(a->GradResidual + offset, dz);
             }
             else dz = MaskedGrad(a, x, offset, channel);
@@ -165,7 +167,12 @@ internal static unsafe class BatchNormReluKernels
     /// <summary>dy where the forward pass's <c>x·Scale + Shift</c> was positive (the variant without a skip), else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MaskedGrad(BatchNormReluArgs* a, Vector512<float> x, long o, int c) =>
-        Bf16.Load(a->GradY + o) & Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Load(a->Scale + c), Vector512.Load(a->Shift + c)), Vector512<float>.Zero);
+        Grad(a, o) & Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Load(a->Scale + c), Vector512.Load(a->Shift + c)), Vector512<float>.Zero);
+
+    /// <summary>The output's gradient: GradY, plus GradYDeferred when there is one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Grad(BatchNormReluArgs* a, long o) =>
+        a->GradYDeferred == null ? Bf16.Load(a->GradY + o) : Bf16.Load(a->GradY + o) + Bf16.Load(a->GradYDeferred + o);
 
     private static (long First, long End) Share(long rows, int thread, int threads) => (rows * thread / threads, rows * (thread + 1) / threads);
 

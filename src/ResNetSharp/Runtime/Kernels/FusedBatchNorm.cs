@@ -24,6 +24,8 @@ public static class FusedBatchNorm
 {
     private static readonly ConditionalWeakTable<BatchNorm2d, object> KeptOnModule = [];
 
+    [ThreadStatic] private static int _deferring;
+
     /// <summary>
     /// Whether the blocks use the fused path where it applies: true unless the environment variable
     /// <c>RESNETSHARP_FUSED_BN</c> is <c>0</c> (for comparisons); settable for the whole process.
@@ -38,6 +40,35 @@ public static class FusedBatchNorm
     {
         if (keep) KeptOnModule.AddOrUpdate(norm, norm);
         else KeptOnModule.Remove(norm);
+    }
+
+    /// <summary>
+    /// Lets identity skips defer their gradients on this thread until the returned scope ends: a skip that is the output
+    /// of an earlier fused norm hands its gradient to that norm's backward pass, which adds it in its own kernels,
+    /// instead of to autograd, which would add it to the gradient arriving through the block's first convolution in a
+    /// pass of its own. Parameter gradients are unchanged, but autograd no longer sees the whole gradient of a block's
+    /// output, so the scope must hold only a forward pass and a backward pass over the whole graph (a training step's
+    /// <c>loss.backward()</c>), never a gradient taken with respect to an intermediate output.
+    /// </summary>
+    internal static IDisposable DeferSkipGradients()
+    {
+        _deferring++;
+        return new Deferral();
+    }
+
+    /// <summary>Whether identity skips defer their gradients on this thread (<see cref="DeferSkipGradients"/>).</summary>
+    internal static bool DefersSkipGradients => _deferring > 0;
+
+    private sealed class Deferral : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (--_deferring == 0) BatchNormReluFunction.ForgetOutputs();
+        }
     }
 
     /// <summary>
