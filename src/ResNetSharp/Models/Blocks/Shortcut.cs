@@ -48,12 +48,17 @@ public sealed class ZeroPadShortcut : nn.Module<Tensor, Tensor>
 
     internal ZeroPadShortcut(ZeroPadGeometry geometry) : base(nameof(ZeroPadShortcut)) => _geometry = geometry;
 
-    /// <summary>Subsamples and zero-pads <paramref name="x"/> [N, C, H, W].</summary>
+    /// <summary>
+    /// Subsamples and zero-pads <paramref name="x"/> [N, C, H, W]. The subsampling <c>x[:, :, ::s, ::s]</c> is computed
+    /// as an average pool of one pixel with stride s (the same values), whose gradient keeps the input's memory format:
+    /// the two slices' gradients would be NCHW zeros with the values scattered in, which autograd then adds, layout
+    /// against layout, to the channels_last gradient from the block's first convolution.
+    /// </summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var (stride, before, after) = _geometry;
-        var sub = stride == 1 ? x : x[.., .., TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
+        var sub = stride == 1 ? x : nn.functional.avg_pool2d(x, 1, stride);
         return nn.functional.pad(sub, [0, 0, 0, 0, before, after]).MoveToOuterDisposeScope();
     }
 }
