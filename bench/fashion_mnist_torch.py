@@ -2,8 +2,8 @@
 """PyTorch's side of bench/fashion_mnist_speed.sh: training images/s of resnet20 (bench/resnet20.py, one input
 channel) on Fashion-MNIST held in memory as a uint8 tensor, batches of 128 drawn from a shuffled order with a random
 crop (zero padding 4) and a horizontal flip, normalised, then forward, cross-entropy, backward and SGD (momentum 0.9,
-weight decay 5e-5) on the CPU. Configs: fp32-nchw, fp32-cl (channels_last), bf16-nchw, bf16-cl (torch.autocast bfloat16 +
-channels_last). Prints one JSON line with the fields of the C# side.
+weight decay 5e-5) on the CPU, with ResNetSharp's heap settings (bench/heap.py). Configs: fp32-nchw, fp32-cl
+(channels_last), bf16-nchw, bf16-cl (torch.autocast bfloat16 + channels_last). Prints one JSON line with the fields of the C# side.
 Usage: fashion_mnist_torch.py CONFIG [--steps N] [--warmup N] [--batch-size N] [--dir DIR]"""
 import argparse
 import gzip
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from heap import keep_freed_memory
 from resnet20 import ResNet20
 
 
@@ -32,6 +33,7 @@ def main() -> None:
     p.add_argument("--dir", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)   # as TorchSharp uses every core
+    keep_freed_memory()   # as ResNetSharp keeps its own (bench/heap.py)
     images = torch.from_numpy(idx(os.path.join(a.dir, "train-images-idx3-ubyte.gz"), 16).copy()).view(-1, 1, 28, 28)
     labels = torch.from_numpy(idx(os.path.join(a.dir, "train-labels-idx1-ubyte.gz"), 8).astype(np.int64))
     channels_last = a.config.endswith("-cl")

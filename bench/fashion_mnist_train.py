@@ -8,7 +8,7 @@ batch-norm parameters and biases, the learning rate set per step (PyTorch's OneC
 an exponential moving average of the parameters and batch-norm statistics (torchvision's EMA: the batch counts copied,
 a plain copy until `warmup-epochs` end) validated instead of the weights when `ema` is set, and with `tta: flip` the
 validation averaging each test image's and its mirror image's probabilities.
-CONFIG picks precision and layout: fp32-nchw, fp32-cl, bf16-nchw, bf16-cl (torch.autocast bfloat16).
+The heap keeps freed memory as ResNetSharp's does (bench/heap.py). CONFIG picks precision and layout: fp32-nchw, fp32-cl, bf16-nchw, bf16-cl (torch.autocast bfloat16).
 Appends one JSON line per epoch to --out: epoch, val_top1, train_loss, seconds (training), wall_seconds (since the
 first step, validation included), images_per_s.
 Usage: fashion_mnist_train.py RECIPE CONFIG --out FILE [--dir DIR] [--epochs N] [--train-images N]"""
@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 import yaml
 
+from heap import keep_freed_memory
 from resnet20 import ResNet20
 
 MEAN, STD = 0.2860, 0.3530
@@ -82,6 +83,7 @@ def main() -> None:
     b = int(r.get("batch-size", 128))
     pad, flip = augmentation(r.get("augment", "flip"))
     torch.set_num_threads(os.cpu_count() or 1)   # as TorchSharp uses every core
+    keep_freed_memory()   # as ResNetSharp keeps its own (bench/heap.py)
     torch.manual_seed(int(r.get("seed", 42)))
     images, labels = load(a.dir, "train")
     images, labels = images[:a.train_images], labels[:a.train_images]
