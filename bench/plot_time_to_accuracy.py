@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Time to accuracy, DAWNBench's way, from metrics.jsonl files (one JSON object per epoch with val_top1 and
 wall_seconds, as `resnet train` and bench/fashion_mnist_train.py write them): prints, for each run, the wall time of
-the first epoch at or above 93% and 94% test top-1 and the best top-1, with the ratio of the first run's time to 94%
-to the others'; draws test top-1 against wall time for all runs in one PNG (Pillow: matplotlib is not in Debian's
+the first epoch at or above 93% and 94% test top-1, the best top-1 and the mean training images/s of the epochs, with
+the ratios of the first run's time to 94% and training speed to the others' (the epoch at which a run first crosses a
+line varies by a few epochs between runs; the speed ratio does not); draws test top-1 against wall time for all runs in one PNG (Pillow: matplotlib is not in Debian's
 minimal install here).
 Usage: plot_time_to_accuracy.py OUT.png LABEL=metrics.jsonl [LABEL=metrics.jsonl ...]"""
 import json
@@ -19,16 +20,23 @@ def first_at(rows, target):
     return next((r["wall_seconds"] for r in rows if r["val_top1"] >= target), None)
 
 
+def speed(rows) -> float:
+    """Mean training images/s over the epochs (`images_per_s` as both writers name it)."""
+    return sum(r["images_per_s"] for r in rows) / len(rows)
+
+
 def summary(runs) -> None:
     for label, rows in runs:
         times = ", ".join(f"{t:.0%}: " + (f"{s:.0f} s" if (s := first_at(rows, t)) is not None else "not reached") for t in TARGETS)
         best = max(r["val_top1"] for r in rows)
-        print(f"{label}: {len(rows)} epochs in {rows[-1]['wall_seconds']:.0f} s; time to {times}; best top-1 {best:.2%}")
+        print(f"{label}: {len(rows)} epochs in {rows[-1]['wall_seconds']:.0f} s; time to {times}; best top-1 {best:.2%}; "
+              f"training {speed(rows):.0f} images/s (mean of epochs)")
     ours = first_at(runs[0][1], TARGETS[-1])
     for label, rows in runs[1:]:
         theirs = first_at(rows, TARGETS[-1])
         if ours is not None and theirs is not None:
             print(f"time to {TARGETS[-1]:.0%}: {runs[0][0]} {theirs / ours:.2f}x faster than {label}")
+        print(f"training images/s: {runs[0][0]} {speed(runs[0][1]) / speed(rows):.2f}x {label}'s")
 
 
 def plot(path: str, runs) -> None:

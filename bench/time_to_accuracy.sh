@@ -4,8 +4,9 @@
 # other on the same cores. PyTorch runs in its fastest configuration of fp32/bf16-autocast x NCHW/channels_last, picked
 # by a short speed probe (bench/fashion_mnist_torch.py, STEPS steps each) unless CONFIG names one. Both write the wall
 # time at each epoch end (metrics.jsonl's wall_seconds: since the first step, validation included); the script prints,
-# for both, the wall time of the first epoch at or above 93% and 94% test top-1 and the best top-1, and draws both
-# curves in one PNG (bench/plot_time_to_accuracy.py).
+# for both, the wall time of the first epoch at or above 93% and 94% test top-1, the best top-1 and the mean training
+# images/s with the ratios, and draws both curves in one PNG (bench/plot_time_to_accuracy.py). Both PyTorch scripts keep
+# freed memory in the heap as ResNetSharp does (bench/heap.py).
 # Usage: bench/time_to_accuracy.sh [RECIPE (recipes/fashion-mnist-resnet.yaml)] [CONFIG (best)] [OUT (runs/tta-<time>)]
 # Env: STEPS (20) probe steps per PyTorch config; EPOCHS overrides the recipe's epochs on both sides (a quick check).
 set -euo pipefail
