@@ -3,7 +3,7 @@
 on the same configuration, timed the same way (warm-up steps, then `steps` timed forward passes, no grad).
 
 Prints one JSON object: images/s of eager channels_last and of torch.jit.optimize_for_inference (frozen TorchScript,
-conv-bn folding, MKLDNN where available):
+conv-bn folding, MKLDNN where available), with the heap settings ResNetSharp uses (bench/heap.py):
 
     python3 bench/pytorch_cpu_infer.py --model resnet50 --batch-size 16
 """
@@ -13,6 +13,8 @@ import time
 
 import torch
 import torchvision
+
+from heap import keep_freed_memory
 
 
 def timed(step, warmup: int, steps: int) -> float:
@@ -31,6 +33,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=3)
     a = p.parse_args()
+    keep_freed_memory()   # the heap settings ResNetSharp uses (bench/heap.py)
     torch.manual_seed(0)
     model = getattr(torchvision.models, a.model)().eval()
     x = torch.randn(a.batch_size, 3, 224, 224)

@@ -21,6 +21,7 @@ import torchvision
 from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
+from heap import keep_freed_memory
 from resnet20 import ResNet20
 
 
@@ -57,6 +58,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="intra-op threads (default: PyTorch's own choice)")
     a = p.parse_args()
+    keep_freed_memory()   # the heap settings ResNetSharp uses (bench/heap.py)
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
