@@ -3,12 +3,13 @@
 on the same configuration, timed the same way (warm-up steps, then `steps` timed forward passes, no grad).
 
 Prints one JSON object: images/s of eager channels_last and of torch.jit.optimize_for_inference (frozen TorchScript,
-conv-bn folding, MKLDNN where available), with the heap settings ResNetSharp uses (bench/heap.py):
+conv-bn folding, MKLDNN where available), with the heap settings ResNetSharp uses (bench/heap.py), on every core:
 
     python3 bench/pytorch_cpu_infer.py --model resnet50 --batch-size 16
 """
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -34,6 +35,7 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=3)
     a = p.parse_args()
     keep_freed_memory()   # the heap settings ResNetSharp uses (bench/heap.py)
+    torch.set_num_threads(os.cpu_count() or 1)   # as TorchSharp and ONNX Runtime use every core (Debian's build starts at 1)
     torch.manual_seed(0)
     model = getattr(torchvision.models, a.model)().eval()
     x = torch.randn(a.batch_size, 3, 224, 224)
