@@ -41,7 +41,7 @@ public sealed class ApiKeys : IDisposable
             throw new ResNetSharpException($"cannot watch the API key file '{_file}' for changes ({e.Message}): raise fs.inotify.max_user_instances "
                 + "or stop processes that hold many file watches.");
         }
-        if (!OperatingSystem.IsWindows()) _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; TryReload(); });
+        _sighup = HangupSignal.OnSignal(TryReload);
     }
 
     /// <summary>Whether any key is configured (requests then need one).</summary>
