@@ -6,10 +6,10 @@
 # Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), installed when missing.
 # Each run times STEPS steps after WARMUP untimed ones (default 100: .NET's tiered JIT recompiles hot code for the
 # first hundred or so steps, which a run of 29,000 steps never sees; PyTorch gets the same warmup).
-# Usage: bench/fashion_mnist_speed.sh [STEPS (30)] [ROUNDS (3)]   Env: WARMUP (100)
+# Usage: bench/fashion_mnist_speed.sh [STEPS (100)] [ROUNDS (3)]   Env: WARMUP (100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STEPS=${1:-30}
+STEPS=${1:-100}
 ROUNDS=${2:-3}
 WARMUP=${WARMUP:-100}
 PY=/usr/bin/python3

@@ -7,6 +7,7 @@ var benches = new Dictionary<string, Action<string[]>>
     ["augment"] = AugmentBench.Run,
     ["fashion-mnist"] = FashionMnistTrainBench.Run,
     ["int8"] = Int8Bench.Run,
+    ["batchnorm"] = BatchNormBench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var bench))
 {

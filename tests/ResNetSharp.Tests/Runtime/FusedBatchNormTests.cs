@@ -20,6 +20,9 @@ public class FusedBatchNormTests
     [InlineData(80, true, 3, 4, 4)]       // a second block of 64 channels in the sums
     [InlineData(32, false, 8, 16, 16)]    // 65,536 values: shared between two threads where there are two
     [InlineData(32, true, 8, 16, 16)]
+    [InlineData(32, true, 3, 5, 7)]       // 105 rows: a last row after the runs of 64 values
+    [InlineData(64, false, 2, 5, 7)]
+    [InlineData(16, true, 5, 29, 29)]     // 4,205 rows, an odd share per thread, a last block of 54 rows
     public void Matches_batch_norm_add_and_relu_computed_in_float(int channels, bool withSkip, int n, int h, int w)
     {
         var g = new Generator((ulong)(channels * 100 + h));

@@ -90,12 +90,29 @@ internal static unsafe class BatchNormReluKernels
         }
     }
 
-    /// <summary>An element-wise pass over each thread's rows, 16 channels at a time.</summary>
+    /// <summary>
+    /// An element-wise pass over each thread's rows, 16 channels at a time; with 16, 32 or 64 channels (which repeat
+    /// every 64 values), four vectors at a time across rows.
+    /// </summary>
     private static void Map<T>(BatchNormReluArgs* a, int thread, int threads) where T : struct, IMap
     {
         var (first, end) = Share(a->Rows, thread, threads);
         int channels = a->Channels;
-        for (long o = first * channels, stop = end * channels; o < stop; o += channels)
+        long o = first * channels, stop = end * channels;
+        if (64 % channels == 0)
+        {
+            int c1 = 16 % channels, c2 = 32 % channels, c3 = 48 % channels;
+            for (; o + 64 <= stop; o += 64)
+            {
+                T.Apply(a, o, 0);
+                T.Apply(a, o + 16, c1);
+                T.Apply(a, o + 32, c2);
+                T.Apply(a, o + 48, c3);
+            }
+            for (int c = 0; o < stop; o += 16, c = (c + 16) % channels) T.Apply(a, o, c);
+            return;
+        }
+        for (; o < stop; o += channels)
             for (int c = 0; c < channels; c += 16)
                 T.Apply(a, o + c, c);
     }
@@ -136,14 +153,37 @@ internal static unsafe class BatchNormReluKernels
     }
 
     /// <summary>
-    /// A pass that sums per channel: each thread's rows, 64 channels at a time in registers (four vectors), in float
-    /// over <see cref="Block"/> rows and then in double into the thread's <see cref="BatchNormReluArgs.Sums"/>.
+    /// A pass that sums per channel over each thread's rows, in float over <see cref="Block"/> rows and then in double
+    /// into the thread's <see cref="BatchNormReluArgs.Sums"/>, four vectors in registers: with 16, 32 or 64 channels
+    /// (which repeat every 64 values) four consecutive vectors across rows, else 64 channels of a row at a time.
     /// </summary>
     private static void Sums<T>(BatchNormReluArgs* a, int thread, int threads) where T : struct, ISums
     {
         var (first, end) = Share(a->Rows, thread, threads);
         int channels = a->Channels;
         double* sums = a->Sums + (long)thread * 2 * channels;
+        if (64 % channels == 0)
+        {
+            int c1 = 16 % channels, c2 = 32 % channels, c3 = 48 % channels;
+            for (long r = first; r < end; r += Block)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, q0 = default, q1 = default, q2 = default, q3 = default;
+                long o = r * channels, stop = Math.Min(r + Block, end) * channels;
+                for (; o + 64 <= stop; o += 64)
+                {
+                    T.Add(a, o, 0, ref s0, ref q0);
+                    T.Add(a, o + 16, c1, ref s1, ref q1);
+                    T.Add(a, o + 32, c2, ref s2, ref q2);
+                    T.Add(a, o + 48, c3, ref s3, ref q3);
+                }
+                if (o < stop) T.Add(a, o, 0, ref s0, ref q0);   // whole rows are left: fewer than 64 values
+                if (o + 16 < stop) T.Add(a, o + 16, c1, ref s1, ref q1);
+                if (o + 32 < stop) T.Add(a, o + 32, c2, ref s2, ref q2);
+                AddAt(sums, s0, s1, s2, s3, c1, c2, c3);
+                AddAt(sums + channels, q0, q1, q2, q3, c1, c2, c3);
+            }
+            return;
+        }
         for (int c0 = 0; c0 < channels; c0 += 64)
         {
             int k = Math.Min(64, channels - c0) / 16;
@@ -184,6 +224,18 @@ internal static unsafe class BatchNormReluKernels
             if (k > 1) sums[16 + i] += v1[i];
             if (k > 2) sums[32 + i] += v2[i];
             if (k > 3) sums[48 + i] += v3[i];
+        }
+    }
+
+    /// <summary>Adds four vectors to the sums of the channels they start at (0, c1, c2 and c3).</summary>
+    private static void AddAt(double* sums, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, int c1, int c2, int c3)
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            sums[i] += v0[i];
+            sums[c1 + i] += v1[i];
+            sums[c2 + i] += v2[i];
+            sums[c3 + i] += v3[i];
         }
     }
 }
