@@ -3,8 +3,8 @@
 wall_seconds, as `resnet train` and bench/fashion_mnist_train.py write them): prints, for each run, the wall time of
 the first epoch at or above 93% and 94% test top-1, the best top-1 and the mean training images/s of the epochs, with
 the ratios of the first run's time to 94% and training speed to the others' (the epoch at which a run first crosses a
-line varies by a few epochs between runs; the speed ratio does not); draws test top-1 against wall time for all runs in one PNG (Pillow: matplotlib is not in Debian's
-minimal install here).
+line varies by a few epochs between runs; the speed ratio does not); draws test top-1 against wall time for all runs
+in one PNG (Pillow: matplotlib is not in Debian's minimal install here).
 Usage: plot_time_to_accuracy.py OUT.png LABEL=metrics.jsonl [LABEL=metrics.jsonl ...]"""
 import json
 import math

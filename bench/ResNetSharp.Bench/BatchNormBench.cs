@@ -22,7 +22,7 @@ internal static class BatchNormBench
             foreach (bool withSkip in new[] { false, true })
             {
                 using var scope = NewDisposeScope();
-                var norm = nn.BatchNorm2d(channels);
+                using var norm = nn.BatchNorm2d(channels);
                 norm.train();
                 var x = ChannelsLast.Convert(randn(128, channels, size, size).to(ScalarType.BFloat16)).requires_grad_();
                 var skip = withSkip ? ChannelsLast.Convert(randn(128, channels, size, size).to(ScalarType.BFloat16)) : null;
